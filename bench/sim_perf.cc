@@ -1,0 +1,108 @@
+#include "bench/sim_perf.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "envs/mujoco_env.h"
+#include "envs/vector_env.h"
+
+namespace uw::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<float> random_actions(const envs::Space& space, int steps, uint64_t seed) {
+  Rng rng(seed);
+  const size_t size = space.flat_size();
+  std::vector<float> actions(steps * size);
+  for (int t = 0; t < steps; ++t) space.sample(rng, std::span(actions).subspan(t * size, size));
+  return actions;
+}
+
+EnvVsRaw measure_env_vs_raw(const envs::Registry& registry, const std::string& id,
+                            const SimPerfConfig& config) {
+  std::unique_ptr<envs::Env> env = registry.make(id);
+  const auto* mujoco_env = dynamic_cast<const envs::MujocoEnv<envs::Env>*>(env.get());
+  if (mujoco_env == nullptr) throw Error("perf sim: env '" + id + "' is not a MuJoCo env");
+  const int steps = std::min(config.steps, env->spec().max_episode_steps - 1);
+  const int substeps = env->spec().substeps;
+  const mjModel* m = mujoco_env->world().model();
+  std::unique_ptr<mjData, void (*)(mjData*)> raw(mj_makeData(m), mj_deleteData);
+  const size_t action_size = env->spec().action_space.flat_size();
+  const std::vector<float> actions = random_actions(env->spec().action_space, steps, config.seed);
+
+  env->reset(config.seed);
+  const std::vector<double> start = env->save_state();
+  double best_env = std::numeric_limits<double>::infinity();
+  double best_raw = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < config.rounds; ++round) {
+    env->restore_state(start);
+    auto t0 = Clock::now();
+    for (int t = 0; t < steps; ++t) env->step(std::span(actions).subspan(t * action_size, action_size));
+    best_env = std::min(best_env, seconds_since(t0));
+
+    env->restore_state(start);
+    mj_copyData(raw.get(), m, mujoco_env->world().data());
+    t0 = Clock::now();
+    for (int t = 0; t < steps; ++t) {
+      for (size_t k = 0; k < action_size; ++k) raw->ctrl[k] = actions[t * action_size + k];
+      for (int s = 0; s < substeps; ++s) mj_step(m, raw.get());
+    }
+    best_raw = std::min(best_raw, seconds_since(t0));
+  }
+  EnvVsRaw result;
+  result.env_id = id;
+  result.substeps = substeps;
+  result.dofs = m->nv;
+  result.env_steps_per_second = steps / best_env;
+  result.raw_steps_per_second = steps / best_raw;
+  result.ratio = best_raw / best_env;
+  return result;
+}
+
+}  // namespace
+
+SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& config) {
+  SimPerfReport report;
+  for (const std::string& id : config.env_ids) {
+    report.env_vs_raw.push_back(measure_env_vs_raw(registry, id, config));
+  }
+
+  report.vector_env_id = config.vector_env_id;
+  report.vector_envs = config.vector_envs;
+  envs::VectorEnv one(registry.make(config.vector_env_id),
+                      {config.vector_envs, /*threads=*/1, envs::AutoresetMode::kNextStep});
+  envs::VectorEnv two(registry.make(config.vector_env_id),
+                      {config.vector_envs, /*threads=*/2, envs::AutoresetMode::kNextStep});
+  const size_t batch_actions = size_t(config.vector_envs) * one.action_size();
+  std::vector<float> actions =
+      random_actions(one.spec().action_space, config.vector_envs * config.vector_steps, config.seed);
+  auto time_run = [&](envs::VectorEnv& envs) {
+    envs.reset(config.seed);
+    const auto t0 = Clock::now();
+    for (int t = 0; t < config.vector_steps; ++t) {
+      envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+    }
+    return seconds_since(t0);
+  };
+  double best_one = std::numeric_limits<double>::infinity();
+  double best_two = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < config.rounds; ++round) {
+    best_one = std::min(best_one, time_run(one));
+    best_two = std::min(best_two, time_run(two));
+  }
+  const double total_steps = double(config.vector_envs) * config.vector_steps;
+  report.vector_1_thread_steps_per_second = total_steps / best_one;
+  report.vector_2_threads_steps_per_second = total_steps / best_two;
+  report.vector_2v1_ratio = best_one / best_two;
+  return report;
+}
+
+}  // namespace uw::bench

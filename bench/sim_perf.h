@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "envs/registry.h"
+
+namespace uw::bench {
+
+struct SimPerfConfig {
+  std::vector<std::string> env_ids = {
+      "cheetah-run", "mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml"};
+  int steps = 900;         // env steps per timed loop (within one episode)
+  int rounds = 7;          // interleaved repetitions; the best of each side counts
+  std::string vector_env_id = "cheetah-run";
+  int vector_envs = 16;
+  int vector_steps = 200;  // batch steps per timed loop
+  uint64_t seed = 1;
+};
+
+// One model: env.step against a raw mj_step loop doing the same substeps from the same state
+// with the same controls.
+struct EnvVsRaw {
+  std::string env_id;
+  int substeps = 1;
+  int dofs = 0;
+  double env_steps_per_second = 0;
+  double raw_steps_per_second = 0;
+  double ratio = 0;  // env / raw
+};
+
+struct SimPerfReport {
+  std::vector<EnvVsRaw> env_vs_raw;
+  std::string vector_env_id;
+  int vector_envs = 0;
+  double vector_1_thread_steps_per_second = 0;
+  double vector_2_threads_steps_per_second = 0;
+  double vector_2v1_ratio = 0;
+};
+
+// Measures, in one run, the env wrapper's overhead and the vector env's scaling.
+SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& config);
+
+}  // namespace uw::bench

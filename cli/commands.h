@@ -1,0 +1,16 @@
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace uw::cli {
+
+// Each command adds its subcommand to the app; its callback runs the command and throws
+// uw::Error on bad input. A command that finds a fault sets exit_code (e.g. check, verify).
+void add_envs_command(CLI::App& app);
+void add_rollout_command(CLI::App& app);
+void add_check_command(CLI::App& app, int& exit_code);
+void add_perf_command(CLI::App& app);
+
+}  // namespace uw::cli

@@ -1,0 +1,61 @@
+// umwelt envs: every env id with its spec.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "envs/registry.h"
+
+namespace uw::cli {
+namespace {
+
+nlohmann::json options_json(const envs::EnvEntry& entry) {
+  nlohmann::json options = nlohmann::json::array();
+  for (const OptionSpec& option : entry.options) {
+    options.push_back(
+        {{"name", option.name}, {"default", option.default_value}, {"help", option.help}});
+  }
+  return options;
+}
+
+void run_envs(bool json) {
+  const envs::Registry registry = envs::make_default_registry();
+  nlohmann::json list = nlohmann::json::array();
+  nlohmann::json families = nlohmann::json::array();
+  Table table({"id", "observation", "action", "goal", "dt", "max steps", "summary"});
+  for (const envs::EnvEntry& entry : registry.entries()) {
+    if (entry.is_family()) {
+      families.push_back(
+          {{"id", entry.id}, {"summary", entry.summary}, {"options", options_json(entry)}});
+      table.add_row({entry.id + "<path>", "qpos, qvel", "actuators", "-", "model", "1000",
+                     entry.summary});
+      continue;
+    }
+    const envs::EnvSpec spec = registry.make(entry.id)->spec();
+    list.push_back({{"id", entry.id},
+                    {"summary", entry.summary},
+                    {"options", options_json(entry)},
+                    {"spec", envs::spec_to_json(spec)}});
+    table.add_row({entry.id, spec.observation_space.describe(), spec.action_space.describe(),
+                   spec.goal_space ? spec.goal_space->describe() : "-",
+                   fixed(spec.control_dt(), 3), std::to_string(spec.max_episode_steps),
+                   entry.summary});
+  }
+  if (json) {
+    std::cout << nlohmann::json{{"envs", list}, {"families", families}}.dump(2) << "\n";
+  } else {
+    std::cout << table.str();
+  }
+}
+
+}  // namespace
+
+void add_envs_command(CLI::App& app) {
+  auto* command = app.add_subcommand("envs", "List every env id with its spec");
+  auto json = std::make_shared<bool>(false);
+  command->add_flag("--json", *json, "Print one JSON object");
+  command->callback([json] { run_envs(*json); });
+}
+
+}  // namespace uw::cli

@@ -1,0 +1,26 @@
+// umwelt: the command-line front of Umwelt. One file per command under cli/.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Umwelt: simulate, generate data, learn world models, plan, look."};
+  app.name("umwelt");
+  app.require_subcommand(1);
+  int exit_code = 0;
+  uw::cli::add_envs_command(app);
+  uw::cli::add_rollout_command(app);
+  uw::cli::add_check_command(app, exit_code);
+  uw::cli::add_perf_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const uw::Error& e) {
+    std::fprintf(stderr, "umwelt: error: %s\n", e.what());
+    return 1;
+  }
+  return exit_code;
+}

@@ -1,0 +1,100 @@
+// umwelt perf: performance measured as ratios against a reference in the same run.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bench/sim_perf.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "sim/mujoco_model.h"
+
+namespace uw::cli {
+namespace {
+
+struct PerfSimArgs {
+  bench::SimPerfConfig config;
+  std::string model = "/usr/share/mujoco/model/humanoid/humanoid.xml";
+  bool json = false;
+};
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+void run_perf_sim(PerfSimArgs args) {
+  args.config.env_ids = {"cheetah-run", "mjcf:" + args.model};
+  const envs::Registry registry = envs::make_default_registry();
+  const bench::SimPerfReport report = bench::run_sim_perf(registry, args.config);
+  const nlohmann::json machine = {{"cpu", cpu_model()},
+                                  {"cores", std::thread::hardware_concurrency()},
+                                  {"mujoco", sim::mujoco_version()}};
+  if (args.json) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const bench::EnvVsRaw& m : report.env_vs_raw) {
+      models.push_back({{"env", m.env_id},
+                        {"dofs", m.dofs},
+                        {"substeps", m.substeps},
+                        {"env_steps_per_second", m.env_steps_per_second},
+                        {"raw_steps_per_second", m.raw_steps_per_second},
+                        {"env_vs_raw_ratio", m.ratio}});
+    }
+    const nlohmann::json out = {
+        {"machine", machine},
+        {"env_vs_raw", models},
+        {"vector", {{"env", report.vector_env_id},
+                    {"num_envs", report.vector_envs},
+                    {"steps_per_second_1_thread", report.vector_1_thread_steps_per_second},
+                    {"steps_per_second_2_threads", report.vector_2_threads_steps_per_second},
+                    {"vector_2v1_ratio", report.vector_2v1_ratio}}},
+    };
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "machine: " << machine["cpu"].get<std::string>() << ", "
+            << machine["cores"].get<unsigned>() << " cores, MuJoCo " << sim::mujoco_version()
+            << "\n\n";
+  Table models({"env", "dofs", "substeps", "env steps/s", "raw steps/s", "env/raw"});
+  for (const bench::EnvVsRaw& m : report.env_vs_raw) {
+    models.add_row({m.env_id, std::to_string(m.dofs), std::to_string(m.substeps),
+                    with_thousands(m.env_steps_per_second), with_thousands(m.raw_steps_per_second),
+                    fixed(m.ratio, 3)});
+  }
+  std::cout << models.str() << "\n";
+  Table vector({"vector env", "envs", "1 thread steps/s", "2 threads steps/s", "2/1"});
+  vector.add_row({report.vector_env_id, std::to_string(report.vector_envs),
+                  with_thousands(report.vector_1_thread_steps_per_second),
+                  with_thousands(report.vector_2_threads_steps_per_second),
+                  fixed(report.vector_2v1_ratio, 3)});
+  std::cout << vector.str();
+}
+
+}  // namespace
+
+void add_perf_command(CLI::App& app) {
+  auto* perf = app.add_subcommand("perf", "Measure performance as ratios against a reference");
+  perf->require_subcommand(1);
+  auto args = std::make_shared<PerfSimArgs>();
+  auto* sim = perf->add_subcommand(
+      "sim", "Env step against raw mj_step, and vector env at 2 threads against 1");
+  sim->add_option("--model", args->model, "A model with contacts and about 25 DoF");
+  sim->add_option("--steps", args->config.steps, "Env steps per timed loop")
+      ->check(CLI::PositiveNumber);
+  sim->add_option("--rounds", args->config.rounds, "Interleaved repetitions (best counts)")
+      ->check(CLI::PositiveNumber);
+  sim->add_option("--num-envs", args->config.vector_envs, "Envs in the vector benchmark")
+      ->check(CLI::PositiveNumber);
+  sim->add_flag("--json", args->json, "Print one JSON object");
+  sim->callback([args] { run_perf_sim(*args); });
+}
+
+}  // namespace uw::cli

@@ -1,0 +1,357 @@
+#include "envs/check_env.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/random.h"
+
+namespace uw::envs {
+namespace {
+
+// What an env returned over a run, compared bit for bit.
+struct Trajectory {
+  std::vector<float> obs;
+  std::vector<float> rewards;
+  std::vector<int> flags;  // terminated, truncated, reason, success per step
+
+  bool operator==(const Trajectory& other) const {
+    auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
+      return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    };
+    return same(obs, other.obs) && same(rewards, other.rewards) && flags == other.flags;
+  }
+};
+
+bool same_bits(std::span<const float> a, std::span<const float> b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+int success_code(const TimeStep& step) {
+  return step.info.success ? static_cast<int>(*step.info.success) : -1;
+}
+
+class Checker {
+ public:
+  Checker(const std::function<std::unique_ptr<Env>()>& make, const CheckEnvConfig& config)
+      : make_(make), config_(config) {
+    auto env = make_();
+    spec_ = env->spec();
+    report_.env_id = spec_.id;
+    action_size_ = static_cast<int>(spec_.action_space.flat_size());
+    // a fixed random action sequence, long enough for every run
+    Rng rng(config_.seed ^ 0xac710full);
+    actions_.resize(size_t(config_.save_after + config_.steps + 1) * action_size_);
+    for (size_t t = 0; t * action_size_ < actions_.size(); ++t) {
+      spec_.action_space.sample(rng, std::span(actions_).subspan(t * action_size_, action_size_));
+    }
+  }
+
+  CheckEnvReport run() {
+    check("spec", [&] { check_spec(); });
+    check("reset", [&] { check_reset(); });
+    check("seeds", [&] { check_seeds(); });
+    check("determinism", [&] { check_determinism(); });
+    check("save_restore", [&] { check_save_restore(); });
+    check("clone", [&] { check_clone(); });
+    check("clipping", [&] { check_clipping(); });
+    check("bad_actions", [&] { check_bad_actions(); });
+    check("time_limit", [&] { check_time_limit(); });
+    if (spec_.is_goal_task()) check("goal", [&] { check_goal(); });
+    return report_;
+  }
+
+ private:
+  template <class F>
+  void check(const std::string& name, F&& body) {
+    report_.checks.push_back(name);
+    current_ = name;
+    try {
+      body();
+    } catch (const std::exception& e) {
+      fail(std::string("threw: ") + e.what());
+    }
+  }
+
+  void fail(const std::string& what) { report_.failures.push_back(current_ + ": " + what); }
+  void expect(bool condition, const std::string& what) {
+    if (!condition) fail(what);
+  }
+
+  std::span<const float> action(int t) const {
+    return std::span(actions_).subspan(size_t(t) * action_size_, action_size_);
+  }
+
+  void check_step(const TimeStep& step, int t) {
+    if (std::string why = spec_.observation_space.violation(step.obs); !why.empty()) {
+      fail("observation of step " + std::to_string(t) + " " + why);
+    }
+    for (float x : step.obs) {
+      if (!std::isfinite(x)) {
+        fail("observation of step " + std::to_string(t) + " is not finite");
+        break;
+      }
+    }
+    if (!std::isfinite(step.reward)) fail("reward of step " + std::to_string(t) + " is not finite");
+    if (step.info.reason == EndReason::kPhysics) {
+      fail("physics fault at step " + std::to_string(t) + ": " + step.info.detail);
+    }
+    if (spec_.is_goal_task() != step.info.success.has_value()) {
+      fail("info.success must be set exactly for goal tasks");
+    }
+  }
+
+  // Steps from the env's current state with actions first, first + 1, ... until `steps` steps
+  // or the end of the episode.
+  Trajectory record(Env& env, int first, int steps) {
+    Trajectory trajectory;
+    for (int t = first; t < first + steps; ++t) {
+      const TimeStep step = env.step(action(t));
+      check_step(step, t);
+      trajectory.obs.insert(trajectory.obs.end(), step.obs.begin(), step.obs.end());
+      trajectory.rewards.push_back(step.reward);
+      trajectory.flags.insert(trajectory.flags.end(),
+                              {step.terminated, step.truncated,
+                               static_cast<int>(step.info.reason), success_code(step)});
+      if (step.done()) break;
+    }
+    return trajectory;
+  }
+
+  // A fresh env, reset with the seed and stepped `save_after` times.
+  std::unique_ptr<Env> advanced_env() {
+    auto env = make_();
+    env->reset(config_.seed);
+    for (int t = 0; t < config_.save_after; ++t) {
+      if (env->step(action(t)).done()) {
+        fail("episode ended within the first " + std::to_string(config_.save_after) + " steps");
+        env->reset(config_.seed + 1);
+      }
+    }
+    return env;
+  }
+
+  void check_spec() {
+    expect(spec_.observation_space.flat_size() > 0, "empty observation space");
+    expect(spec_.max_episode_steps >= 1, "max_episode_steps < 1");
+    expect(spec_.control_dt() > 0, "control_dt is not positive");
+    expect(spec_from_json(spec_to_json(spec_)) == spec_, "spec does not survive a JSON round trip");
+  }
+
+  void check_reset() {
+    auto env = make_();
+    const TimeStep first = env->reset(config_.seed);
+    check_step(first, 0);
+    const std::vector<float> obs(first.obs.begin(), first.obs.end());
+    expect(same_bits(env->observation(), obs), "observation() differs from the reset observation");
+    env->step(action(0));
+    expect(same_bits(env->reset(config_.seed).obs, obs), "reset(seed) twice differs");
+    expect(same_bits(make_()->reset(config_.seed).obs, obs),
+           "reset(seed) on a fresh env differs");
+    expect(first.reward == 0 && !first.terminated && !first.truncated,
+           "reset returns a reward or an ended episode");
+  }
+
+  void check_seeds() {
+    auto env = make_();
+    const TimeStep base = env->reset(config_.seed);
+    const std::vector<float> obs(base.obs.begin(), base.obs.end());
+    for (uint64_t delta = 1; delta <= 4; ++delta) {
+      const bool same = same_bits(env->reset(config_.seed + delta).obs, obs);
+      if (spec_.stochastic_reset && same) {
+        fail("seeds " + std::to_string(config_.seed) + " and " +
+             std::to_string(config_.seed + delta) + " give the same initial observation");
+      }
+      if (!spec_.stochastic_reset && !same) {
+        fail("the spec says the reset is deterministic, but seeds give different observations");
+      }
+    }
+  }
+
+  void check_determinism() {
+    auto a = make_();
+    auto b = make_();
+    a->reset(config_.seed);
+    b->reset(config_.seed);
+    expect(record(*a, 0, config_.steps) == record(*b, 0, config_.steps),
+           "two envs with the same seed and actions diverge");
+  }
+
+  void check_save_restore() {
+    auto env = advanced_env();
+    const std::vector<double> state = env->save_state();
+    const std::vector<float> obs_at_save(env->observation().begin(), env->observation().end());
+    const Trajectory original = record(*env, config_.save_after, config_.steps);
+
+    env->restore_state(state);
+    expect(same_bits(env->observation(), obs_at_save), "observation after restore differs");
+    expect(same_bits(env->save_state(), state), "save after restore differs from the saved state");
+    expect(record(*env, config_.save_after, config_.steps) == original,
+           "steps after restore differ");
+
+    auto other = make_();
+    other->reset(config_.seed + 7);
+    other->step(action(0));
+    other->restore_state(state);
+    expect(record(*other, config_.save_after, config_.steps) == original,
+           "steps after restoring into another env differ");
+
+    std::vector<double> short_state(state.begin(), state.end() - 1);
+    bool threw = false;
+    try {
+      other->restore_state(short_state);
+    } catch (const Error&) {
+      threw = true;
+    }
+    expect(threw, "restoring a state of the wrong size does not throw uw::Error");
+  }
+
+  void check_clone() {
+    auto env = advanced_env();
+    auto copy = env->clone();
+    expect(copy->spec() == spec_, "the clone has another spec");
+    expect(same_bits(copy->observation(), env->observation()), "the clone observes differently");
+    const Trajectory original = record(*env, config_.save_after, config_.steps);
+    expect(record(*copy, config_.save_after, config_.steps) == original,
+           "the clone steps differently");
+  }
+
+  void check_clipping() {
+    if (spec_.action_space.kind() != Space::Kind::kBox) return;
+    auto env = advanced_env();
+    const std::vector<double> state = env->save_state();
+    const Space& space = spec_.action_space;
+    for (int side = 0; side < 2; ++side) {
+      std::vector<float> outside(action(0).begin(), action(0).end());
+      bool any_outside = false;
+      for (int k = 0; k < action_size_; ++k) {
+        const float low = space.low()[k];
+        const float high = space.high()[k];
+        if (std::isinf(low) || std::isinf(high)) continue;
+        outside[k] = side == 0 ? high + 1.0f + (high - low) : low - 1.0f - (high - low);
+        any_outside = true;
+      }
+      if (!any_outside) return;
+      std::vector<float> clipped = outside;
+      space.clip(clipped);
+      env->restore_state(state);
+      const TimeStep a = env->step(outside);
+      const std::vector<float> obs_a(a.obs.begin(), a.obs.end());
+      const float reward_a = a.reward;
+      env->restore_state(state);
+      const TimeStep b = env->step(clipped);
+      expect(same_bits(obs_a, b.obs) && reward_a == b.reward,
+             "an out-of-range action does not act as its clipped value");
+    }
+  }
+
+  void check_bad_actions() {
+    auto env = advanced_env();
+    const std::vector<double> state = env->save_state();
+    auto rejects = [&](std::vector<float> bad, const std::string& what) {
+      bool threw = false;
+      try {
+        env->step(bad);
+      } catch (const Error&) {
+        threw = true;
+      }
+      expect(threw, what + " does not throw uw::Error");
+      expect(same_bits(env->save_state(), state), what + " changed the env state");
+    };
+    std::vector<float> good(action(0).begin(), action(0).end());
+    if (action_size_ > 0) {
+      std::vector<float> nan = good;
+      nan[action_size_ - 1] = std::numeric_limits<float>::quiet_NaN();
+      rejects(nan, "a NaN action");
+      std::vector<float> inf = good;
+      inf[0] = std::numeric_limits<float>::infinity();
+      rejects(inf, "an infinite action");
+      rejects(std::vector<float>(good.begin(), good.end() - 1), "a too short action");
+    }
+    std::vector<float> longer = good;
+    longer.push_back(0.0f);
+    rejects(longer, "a too long action");
+  }
+
+  void check_time_limit() {
+    if (spec_.max_episode_steps > config_.max_full_episode) return;
+    auto env = make_();
+    env->reset(config_.seed);
+    Rng rng(config_.seed);
+    std::vector<float> a(action_size_);
+    int t = 0;
+    TimeStep step;
+    while (true) {
+      spec_.action_space.sample(rng, a);
+      step = env->step(a);
+      ++t;
+      check_step(step, t);
+      if (step.done() || t > spec_.max_episode_steps) break;
+    }
+    if (!step.terminated) {
+      expect(t == spec_.max_episode_steps && step.truncated &&
+                 step.info.reason == EndReason::kTimeLimit,
+             "not truncated exactly at max_episode_steps = " +
+                 std::to_string(spec_.max_episode_steps) + " (ended at step " +
+                 std::to_string(t) + ")");
+    }
+    bool threw = false;
+    try {
+      env->step(a);
+    } catch (const Error&) {
+      threw = true;
+    }
+    expect(threw, "stepping an ended episode does not throw uw::Error");
+  }
+
+  void check_goal() {
+    auto env = make_();
+    auto* goal_env = dynamic_cast<GoalEnv*>(env.get());
+    if (goal_env == nullptr) {
+      fail("the spec has a goal space but the env is not a GoalEnv");
+      return;
+    }
+    const TimeStep first = env->reset(config_.seed);
+    const std::vector<float> goal(goal_env->goal().begin(), goal_env->goal().end());
+    const std::vector<float> goal_obs(goal_env->goal_observation().begin(),
+                                      goal_env->goal_observation().end());
+    if (std::string why = spec_.goal_space->violation(goal); !why.empty()) fail("goal " + why);
+    if (std::string why = spec_.observation_space.violation(goal_obs); !why.empty()) {
+      fail("goal observation " + why);
+    }
+    expect(goal_env->success(goal_obs, goal), "the goal observation does not reach the goal");
+    std::vector<float> achieved(goal.size());
+    goal_env->achieved_goal(first.obs, achieved);
+    expect(goal_env->success(first.obs, goal) == first.info.success.value_or(false),
+           "info.success disagrees with success(obs, goal)");
+    for (int t = 0; t < 5; ++t) env->step(action(t));
+    expect(same_bits(goal_env->goal(), goal), "the goal changes during the episode");
+    auto other = make_();
+    other->reset(config_.seed);
+    expect(same_bits(dynamic_cast<GoalEnv&>(*other).goal(), goal),
+           "the same seed gives another goal");
+  }
+
+  const std::function<std::unique_ptr<Env>()>& make_;
+  CheckEnvConfig config_;
+  EnvSpec spec_;
+  int action_size_ = 0;
+  std::vector<float> actions_;
+  CheckEnvReport report_;
+  std::string current_;
+};
+
+}  // namespace
+
+CheckEnvReport check_env(const std::function<std::unique_ptr<Env>()>& make,
+                         const CheckEnvConfig& config) {
+  return Checker(make, config).run();
+}
+
+}  // namespace uw::envs

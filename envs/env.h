@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "envs/env_spec.h"
+
+namespace uw::envs {
+
+// Why an episode ended. Success and failure are terminations (the task ended); the time limit
+// and a physics fault are truncations.
+enum class EndReason : uint8_t { kNone, kSuccess, kFailure, kTimeLimit, kPhysics };
+
+// "none", "success", "failure", "time_limit", "physics".
+std::string_view end_reason_name(EndReason reason);
+
+struct Info {
+  std::optional<bool> success;  // goal tasks: whether the goal is reached now
+  EndReason reason = EndReason::kNone;
+  std::string detail;           // what went wrong, for a physics fault
+};
+
+struct TimeStep {
+  std::span<const float> obs;  // owned by the env; valid until its next reset or step
+  float reward = 0.0f;
+  bool terminated = false;
+  bool truncated = false;
+  Info info;
+
+  bool done() const { return terminated || truncated; }
+};
+
+// A Gymnasium-style environment. Errors: reset, step and restore_state throw uw::Error on bad
+// input (an action of the wrong length or with NaN, stepping an ended episode, a state of the
+// wrong size) and then leave the env as it was. Physics faults never throw: they end the
+// episode as truncated with reason kPhysics.
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  virtual const EnvSpec& spec() const = 0;
+  // Starts an episode. A seed reseeds the env's generator; without one the generator goes on
+  // (a never-seeded env starts from seed 0, so runs are reproducible by default).
+  virtual TimeStep reset(std::optional<uint64_t> seed = std::nullopt) = 0;
+  // Applies the action (clipped into the action space) for one control step.
+  virtual TimeStep step(std::span<const float> action) = 0;
+
+  // The whole env state (physics, goal, step count, generator): restoring it makes every later
+  // reset and step bit-identical. For oracle planning and exact replay.
+  virtual std::vector<double> save_state() const = 0;
+  virtual void restore_state(std::span<const double> state) = 0;
+  // The current observation (after reset, step or restore_state).
+  virtual std::span<const float> observation() const = 0;
+
+  // An independent env of the same spec in the same state; shares immutable assets.
+  virtual std::unique_ptr<Env> clone() const = 0;
+};
+
+// A task with a goal: reaching, pushing. Planners in latent space compare against
+// goal_observation(); the success test is the task's own.
+class GoalEnv : public Env {
+ public:
+  // The goal of the current episode, in spec().goal_space.
+  virtual std::span<const float> goal() const = 0;
+  // The observation of the goal state (agent at rest at the goal), in the observation space.
+  virtual std::span<const float> goal_observation() const = 0;
+  // The part of an observation that is compared with the goal.
+  virtual void achieved_goal(std::span<const float> obs, std::span<float> out) const = 0;
+  // Whether an observation reaches a goal.
+  virtual bool success(std::span<const float> obs, std::span<const float> goal) const = 0;
+};
+
+}  // namespace uw::envs

@@ -1,0 +1,73 @@
+#include "envs/env_spec.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace uw::envs {
+
+nlohmann::json spec_to_json(const EnvSpec& spec) {
+  nlohmann::json options = nlohmann::json::object();
+  for (const auto& [key, value] : spec.options.values()) options[key] = value;
+  return {
+      {"id", spec.id},
+      {"engine", spec.engine},
+      {"observation_space", space_to_json(spec.observation_space)},
+      {"action_space", space_to_json(spec.action_space)},
+      {"goal_space", spec.goal_space ? space_to_json(*spec.goal_space) : nlohmann::json(nullptr)},
+      {"physics_dt", spec.physics_dt},
+      {"substeps", spec.substeps},
+      {"control_dt", spec.control_dt()},
+      {"max_episode_steps", spec.max_episode_steps},
+      {"stochastic_reset", spec.stochastic_reset},
+      {"options", options},
+  };
+}
+
+EnvSpec spec_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) throw Error("spec: expected an object");
+  auto field = [&](const char* name) -> const nlohmann::json& {
+    if (!json.contains(name)) throw Error(std::string("spec.") + name + ": missing");
+    return json[name];
+  };
+  auto text = [&](const char* name) {
+    const nlohmann::json& j = field(name);
+    if (!j.is_string()) throw Error(std::string("spec.") + name + ": expected a string");
+    return j.get<std::string>();
+  };
+  auto integer = [&](const char* name, int low) {
+    const nlohmann::json& j = field(name);
+    if (!j.is_number_integer() || j.get<int64_t>() < low) {
+      throw Error(std::string("spec.") + name + ": expected an integer >= " + std::to_string(low) +
+                  ", got " + j.dump());
+    }
+    return j.get<int>();
+  };
+  EnvSpec spec;
+  spec.id = text("id");
+  spec.engine = text("engine");
+  spec.observation_space = space_from_json(field("observation_space"), "spec.observation_space");
+  spec.action_space = space_from_json(field("action_space"), "spec.action_space");
+  if (json.contains("goal_space") && !json["goal_space"].is_null()) {
+    spec.goal_space = space_from_json(json["goal_space"], "spec.goal_space");
+  }
+  const nlohmann::json& dt = field("physics_dt");
+  if (!dt.is_number() || !(dt.get<double>() > 0)) {
+    throw Error("spec.physics_dt: expected a positive number, got " + dt.dump());
+  }
+  spec.physics_dt = dt.get<double>();
+  spec.substeps = integer("substeps", 1);
+  spec.max_episode_steps = integer("max_episode_steps", 1);
+  const nlohmann::json& stochastic = field("stochastic_reset");
+  if (!stochastic.is_boolean()) throw Error("spec.stochastic_reset: expected true or false");
+  spec.stochastic_reset = stochastic.get<bool>();
+  const nlohmann::json& options = field("options");
+  if (!options.is_object()) throw Error("spec.options: expected an object of strings");
+  for (const auto& [key, value] : options.items()) {
+    if (!value.is_string()) throw Error("spec.options." + key + ": expected a string");
+    spec.options.set(key, value.get<std::string>());
+  }
+  return spec;
+}
+
+}  // namespace uw::envs

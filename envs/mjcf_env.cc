@@ -1,0 +1,73 @@
+#include "envs/mjcf_env.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "envs/mujoco_env.h"
+
+namespace uw::envs {
+namespace {
+
+constexpr std::string_view kPrefix = "mjcf:";
+
+class MjcfEnv final : public MujocoEnv<Env> {
+ public:
+  MjcfEnv(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
+          const Options& options)
+      : MujocoEnv<Env>(model, spec_for(*model, id, options)),
+        keyframe_(static_cast<int>(options.get_int("keyframe"))),
+        reset_noise_(options.get_double("reset_noise")) {
+    if (keyframe_ < -1) throw Error("option 'keyframe' of env '" + id + "': expected -1 or >= 0");
+    if (keyframe_ >= 0) world().check_keyframe(keyframe_);
+    if (reset_noise_ < 0) throw Error("option 'reset_noise' of env '" + id + "': expected >= 0");
+  }
+
+  std::unique_ptr<Env> clone() const override {
+    return clone_into(std::make_unique<MjcfEnv>(world().shared_model(), spec().id, spec().options));
+  }
+
+ private:
+  static EnvSpec spec_for(const sim::MujocoModel& model, const std::string& id,
+                          const Options& options) {
+    const int size = model.get()->nq + model.get()->nv;
+    const bool noisy = options.get_double("reset_noise") > 0;
+    return mujoco_task_spec(id, options, Space::box({size}, -INFINITY, INFINITY), std::nullopt,
+                            /*stochastic_reset=*/noisy);
+  }
+
+  void reset_task(Rng& rng) override {
+    if (keyframe_ >= 0) mutable_world().reset(keyframe_);
+    if (reset_noise_ == 0) return;
+    const mjModel* m = world().model();
+    mjData* d = mutable_world().data();
+    for (int i = 0; i < m->nq; ++i) d->qpos[i] += rng.uniform(-reset_noise_, reset_noise_);
+    for (int i = 0; i < m->nv; ++i) d->qvel[i] += rng.uniform(-reset_noise_, reset_noise_);
+  }
+
+  void observe(std::span<float> obs) const override {
+    const mjModel* m = world().model();
+    const mjData* d = world().data();
+    for (int i = 0; i < m->nq; ++i) obs[i] = static_cast<float>(d->qpos[i]);
+    for (int i = 0; i < m->nv; ++i) obs[m->nq + i] = static_cast<float>(d->qvel[i]);
+  }
+
+  float reward(std::span<const float>) const override { return 0.0f; }
+
+  int keyframe_;
+  double reset_noise_;
+};
+
+}  // namespace
+
+void register_mjcf_family(Registry& registry) {
+  std::vector<OptionSpec> options = mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000);
+  options.push_back({"keyframe", "-1", "start from this keyframe (-1: the model's default)"});
+  options.push_back({"reset_noise", "0", "uniform noise added to qpos and qvel at reset"});
+  registry.add({std::string(kPrefix), "any MJCF file: actuators in, qpos and qvel out",
+                std::move(options), [](const std::string& id, const Options& options) {
+                  return std::make_unique<MjcfEnv>(
+                      sim::MujocoModel::load(id.substr(kPrefix.size())), id, options);
+                }});
+}
+
+}  // namespace uw::envs

@@ -1,0 +1,123 @@
+#include "envs/pointmass.h"
+
+#include <cmath>
+
+#include "envs/mujoco_env.h"
+
+namespace uw::envs {
+namespace {
+
+enum class Layout { kOpenArena, kTwoRooms };
+
+struct Point {
+  double x = 0, y = 0;
+};
+
+double distance(Point a, Point b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+// Observation: position (x, y), velocity (vx, vy). Goal: a position. Reward: minus the
+// distance to the goal.
+class PointMass final : public MujocoGoalEnv {
+ public:
+  static constexpr int kObsSize = 4;
+  static constexpr float kSuccessRadius = 0.1f;
+
+  PointMass(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
+            const Options& options, Layout layout)
+      : MujocoGoalEnv(model, spec_for(id, options, layout), /*achieved_offset=*/0,
+                      kSuccessRadius),
+        layout_(layout),
+        x_(model->get()->jnt_qposadr[model->require_id(mjOBJ_JOINT, "x")]),
+        y_(model->get()->jnt_qposadr[model->require_id(mjOBJ_JOINT, "y")]),
+        vx_(model->get()->jnt_dofadr[model->require_id(mjOBJ_JOINT, "x")]),
+        vy_(model->get()->jnt_dofadr[model->require_id(mjOBJ_JOINT, "y")]),
+        goal_mocap_(model->get()->body_mocapid[model->require_id(mjOBJ_BODY, "goal")]) {}
+
+  std::unique_ptr<Env> clone() const override {
+    return clone_into(std::make_unique<PointMass>(world().shared_model(), spec().id,
+                                                  spec().options, layout_));
+  }
+
+ private:
+  static EnvSpec spec_for(const std::string& id, const Options& options, Layout layout) {
+    const float half_height = layout == Layout::kOpenArena ? 1.0f : 0.5f;
+    Space goal_space = Space::box({2}, {-1.0f, -half_height}, {1.0f, half_height});
+    return mujoco_task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY), goal_space);
+  }
+
+  // Start and goal anywhere in the arena, at least 0.5 apart.
+  static std::pair<Point, Point> sample_open_arena(Rng& rng) {
+    auto sample = [&] { return Point{rng.uniform(-0.9, 0.9), rng.uniform(-0.9, 0.9)}; };
+    const Point start = sample();
+    Point goal = sample();
+    while (distance(start, goal) < 0.5) goal = sample();
+    return {start, goal};
+  }
+
+  // Start in a random room; the goal in the other room with probability 0.8.
+  static std::pair<Point, Point> sample_two_rooms(Rng& rng) {
+    auto sample_in = [&](int room) {
+      const double x = rng.uniform(0.1, 0.9);
+      return Point{room == 0 ? -x : x, rng.uniform(-0.4, 0.4)};
+    };
+    const int start_room = static_cast<int>(rng.uniform_int(2));
+    const int goal_room = rng.uniform() < 0.8 ? 1 - start_room : start_room;
+    const Point start = sample_in(start_room);
+    Point goal = sample_in(goal_room);
+    while (distance(start, goal) < 0.3) goal = sample_in(goal_room);
+    return {start, goal};
+  }
+
+  void reset_task(Rng& rng) override {
+    const auto [start, goal] =
+        layout_ == Layout::kOpenArena ? sample_open_arena(rng) : sample_two_rooms(rng);
+    mjData* d = mutable_world().data();
+    d->qpos[x_] = start.x;
+    d->qpos[y_] = start.y;
+    d->mocap_pos[3 * goal_mocap_ + 0] = goal.x;
+    d->mocap_pos[3 * goal_mocap_ + 1] = goal.y;
+    const float goal_values[] = {static_cast<float>(goal.x), static_cast<float>(goal.y)};
+    set_goal(goal_values, [&](mjData* posed) {
+      posed->qpos[x_] = goal.x;
+      posed->qpos[y_] = goal.y;
+    });
+  }
+
+  void observe(std::span<float> obs) const override {
+    const mjData* d = world().data();
+    obs[0] = static_cast<float>(d->qpos[x_]);
+    obs[1] = static_cast<float>(d->qpos[y_]);
+    obs[2] = static_cast<float>(d->qvel[vx_]);
+    obs[3] = static_cast<float>(d->qvel[vy_]);
+  }
+
+  float reward(std::span<const float>) const override { return -goal_distance(); }
+
+  Layout layout_;
+  int x_;
+  int y_;
+  int vx_;
+  int vy_;
+  int goal_mocap_;
+};
+
+}  // namespace
+
+void register_pointmass_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
+  auto factory = [asset_dir](const char* file, Layout layout) {
+    return [asset_dir, file, layout](const std::string& id, const Options& options) {
+      return std::make_unique<PointMass>(sim::MujocoModel::load(asset_dir / file), id, options,
+                                         layout);
+    };
+  };
+  registry.add({"pointmass-reach",
+                "a point mass reaches a random goal in a walled 2 x 2 m arena",
+                goal_task_options(/*substeps=*/5, /*max_steps=*/200),
+                factory("pointmass.xml", Layout::kOpenArena)});
+  registry.add({"pointmaze-tworooms",
+                "the point mass reaches a goal, usually in the other of two rooms joined by a door",
+                goal_task_options(/*substeps=*/5, /*max_steps=*/300),
+                factory("pointmaze_tworooms.xml", Layout::kTwoRooms)});
+}
+
+}  // namespace uw::envs

@@ -1,0 +1,135 @@
+#include "envs/pusher.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "envs/mujoco_env.h"
+
+namespace uw::envs {
+namespace {
+
+// Observation: disc (x, y, vx, vy), block (x, y, cos yaw, sin yaw, vx, vy, yaw rate).
+// Goal: a block position. Reward: minus the block's distance to the goal, minus a tenth of the
+// disc's distance to the block (so that approaching the block pays).
+class Pusher final : public MujocoGoalEnv {
+ public:
+  static constexpr int kObsSize = 11;
+  static constexpr int kBlockOffset = 4;
+  static constexpr float kSuccessRadius = 0.05f;
+  static constexpr double kBlockHalfSize = 0.05;  // pusher.xml
+  static constexpr double kDiscRadius = 0.04;
+
+  Pusher(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
+         const Options& options)
+      : MujocoGoalEnv(model,
+                      mujoco_task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
+                                       Space::box({2}, -0.55f, 0.55f)),
+                      kBlockOffset, kSuccessRadius) {
+    const mjModel* m = model->get();
+    const int px = model->require_id(mjOBJ_JOINT, "pusher_x");
+    const int py = model->require_id(mjOBJ_JOINT, "pusher_y");
+    const int block = model->require_id(mjOBJ_JOINT, "block");
+    disc_qpos_ = {m->jnt_qposadr[px], m->jnt_qposadr[py]};
+    disc_dof_ = {m->jnt_dofadr[px], m->jnt_dofadr[py]};
+    block_qpos_ = m->jnt_qposadr[block];
+    block_dof_ = m->jnt_dofadr[block];
+    goal_mocap_ = m->body_mocapid[model->require_id(mjOBJ_BODY, "goal")];
+  }
+
+  std::unique_ptr<Env> clone() const override {
+    return clone_into(std::make_unique<Pusher>(world().shared_model(), spec().id, spec().options));
+  }
+
+ private:
+  void place(mjData* d, double disc_x, double disc_y, double block_x, double block_y,
+             double yaw) const {
+    d->qpos[disc_qpos_[0]] = disc_x;
+    d->qpos[disc_qpos_[1]] = disc_y;
+    double* block = d->qpos + block_qpos_;
+    block[0] = block_x;
+    block[1] = block_y;
+    block[2] = kBlockHalfSize;
+    block[3] = std::cos(yaw / 2);
+    block[4] = 0;
+    block[5] = 0;
+    block[6] = std::sin(yaw / 2);
+  }
+
+  void reset_task(Rng& rng) override {
+    const double bx = rng.uniform(-0.25, 0.25);
+    const double by = rng.uniform(-0.25, 0.25);
+    const double yaw = rng.uniform(-std::numbers::pi, std::numbers::pi);
+    double px = 0, py = 0;
+    do {
+      px = rng.uniform(-0.4, 0.4);
+      py = rng.uniform(-0.4, 0.4);
+    } while (std::hypot(px - bx, py - by) < 0.16);
+    double gx = 0, gy = 0;
+    do {
+      gx = rng.uniform(-0.35, 0.35);
+      gy = rng.uniform(-0.35, 0.35);
+    } while (std::hypot(gx - bx, gy - by) < 0.15);
+
+    mjData* d = mutable_world().data();
+    place(d, px, py, bx, by, yaw);
+    d->mocap_pos[3 * goal_mocap_ + 0] = gx;
+    d->mocap_pos[3 * goal_mocap_ + 1] = gy;
+
+    // goal state: the block at rest on the goal, the disc just behind it along the push
+    const double length = std::hypot(gx - bx, gy - by);
+    const double reach = kBlockHalfSize + kDiscRadius + 0.01;
+    const double goal_px = std::clamp(gx - reach * (gx - bx) / length, -0.5, 0.5);
+    const double goal_py = std::clamp(gy - reach * (gy - by) / length, -0.5, 0.5);
+    const float goal[] = {static_cast<float>(gx), static_cast<float>(gy)};
+    set_goal(goal, [&](mjData* posed) {
+      place(posed, goal_px, goal_py, gx, gy, yaw);
+      std::fill(posed->qvel, posed->qvel + world().model()->nv, 0.0);
+    });
+  }
+
+  void observe(std::span<float> obs) const override {
+    const mjData* d = world().data();
+    const double* block = d->qpos + block_qpos_;
+    const double* block_velocity = d->qvel + block_dof_;
+    // yaw of the block's quaternion (w, x, y, z)
+    const double yaw = std::atan2(2 * (block[3] * block[6] + block[4] * block[5]),
+                                  1 - 2 * (block[5] * block[5] + block[6] * block[6]));
+    obs[0] = static_cast<float>(d->qpos[disc_qpos_[0]]);
+    obs[1] = static_cast<float>(d->qpos[disc_qpos_[1]]);
+    obs[2] = static_cast<float>(d->qvel[disc_dof_[0]]);
+    obs[3] = static_cast<float>(d->qvel[disc_dof_[1]]);
+    obs[4] = static_cast<float>(block[0]);
+    obs[5] = static_cast<float>(block[1]);
+    obs[6] = static_cast<float>(std::cos(yaw));
+    obs[7] = static_cast<float>(std::sin(yaw));
+    obs[8] = static_cast<float>(block_velocity[0]);
+    obs[9] = static_cast<float>(block_velocity[1]);
+    obs[10] = static_cast<float>(block_velocity[5]);
+  }
+
+  float reward(std::span<const float>) const override {
+    const std::span<const float> obs = observation();
+    const float disc_to_block = std::hypot(obs[0] - obs[4], obs[1] - obs[5]);
+    return -goal_distance() - 0.1f * disc_to_block;
+  }
+
+  std::array<int, 2> disc_qpos_{};
+  std::array<int, 2> disc_dof_{};
+  int block_qpos_ = 0;
+  int block_dof_ = 0;
+  int goal_mocap_ = 0;
+};
+
+}  // namespace
+
+void register_pusher_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
+  registry.add({"pusher-push", "an actuated disc pushes a free block to a goal position",
+                goal_task_options(/*substeps=*/10, /*max_steps=*/200),
+                [asset_dir](const std::string& id, const Options& options) {
+                  return std::make_unique<Pusher>(sim::MujocoModel::load(asset_dir / "pusher.xml"),
+                                                  id, options);
+                }});
+}
+
+}  // namespace uw::envs

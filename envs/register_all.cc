@@ -1,0 +1,21 @@
+#include "envs/cartpole.h"
+#include "envs/cheetah.h"
+#include "envs/mjcf_env.h"
+#include "envs/pointmass.h"
+#include "envs/pusher.h"
+#include "envs/reacher.h"
+#include "envs/registry.h"
+
+namespace uw::envs {
+
+// Every task Umwelt ships. A task is tested by the conformance suite the moment it is here.
+void register_all(Registry& registry, const RegistryConfig& config) {
+  register_pointmass_tasks(registry, config.asset_dir);
+  register_reacher_tasks(registry, config.asset_dir);
+  register_pusher_tasks(registry, config.asset_dir);
+  register_cartpole_tasks(registry, config.asset_dir);
+  register_cheetah_tasks(registry, config.asset_dir);
+  register_mjcf_family(registry);
+}
+
+}  // namespace uw::envs

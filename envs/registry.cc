@@ -1,0 +1,63 @@
+#include "envs/registry.h"
+
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace uw::envs {
+
+void Registry::add(EnvEntry entry) {
+  for (const EnvEntry& existing : entries_) {
+    UW_CHECK(existing.id != entry.id, "env id registered twice: " + entry.id);
+  }
+  UW_CHECK(entry.factory != nullptr, "env entry without a factory: " + entry.id);
+  entries_.push_back(std::move(entry));
+}
+
+const EnvEntry& Registry::find(const std::string& id) const {
+  for (const EnvEntry& entry : entries_) {
+    if (!entry.is_family() && entry.id == id) return entry;
+  }
+  for (const EnvEntry& entry : entries_) {
+    if (entry.is_family() && id.starts_with(entry.id)) {
+      if (id.size() == entry.id.size()) {
+        throw Error("env id '" + id + "' needs a path after '" + entry.id + "'");
+      }
+      return entry;
+    }
+  }
+  std::string known;
+  for (const EnvEntry& entry : entries_) {
+    known += (known.empty() ? "" : ", ") + entry.id + (entry.is_family() ? "<path>" : "");
+  }
+  throw Error("unknown env id '" + id + "'; known ids: " + known);
+}
+
+std::unique_ptr<Env> Registry::make(const std::string& id, const Options& options) const {
+  const EnvEntry& entry = find(id);
+  const Options resolved = resolve_options(options, entry.options, "env '" + id + "'");
+  return entry.factory(id, resolved);
+}
+
+std::vector<std::string> Registry::ids() const {
+  std::vector<std::string> ids;
+  for (const EnvEntry& entry : entries_) {
+    if (!entry.is_family()) ids.push_back(entry.id);
+  }
+  return ids;
+}
+
+std::filesystem::path default_asset_dir() {
+  if (const char* dir = std::getenv("UMWELT_ASSET_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  return UMWELT_DEFAULT_ASSET_DIR;
+}
+
+Registry make_default_registry() {
+  Registry registry;
+  register_all(registry, RegistryConfig{default_asset_dir()});
+  return registry;
+}
+
+}  // namespace uw::envs

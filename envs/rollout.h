@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/options.h"
+#include "envs/registry.h"
+#include "envs/vector_env.h"
+
+namespace uw::envs {
+
+enum class RolloutPolicy { kRandom, kZero };
+RolloutPolicy parse_rollout_policy(const std::string& name);  // "random" | "zero"
+
+struct RolloutConfig {
+  std::string env_id;
+  Options options;
+  int steps = 1000;     // steps per env
+  uint64_t seed = 0;    // env i gets seed + i; the random policy its own stream
+  RolloutPolicy policy = RolloutPolicy::kRandom;
+  // When not empty, replaces the policy: action t (of action_size values) goes to every env at
+  // step t; it must hold at least `steps` actions.
+  std::vector<float> fixed_actions;
+  int num_envs = 1;
+  int threads = 1;
+  bool progress = false;  // progress lines on stderr for long runs
+};
+
+struct RolloutResult {
+  int64_t env_steps = 0;              // steps over all envs
+  int episodes = 0;                   // episodes that ended
+  std::optional<double> return_mean;  // over ended episodes
+  std::optional<double> length_mean;
+  std::optional<double> success_rate;  // goal tasks: ended episodes that were at the goal
+  int physics_faults = 0;
+  double seconds = 0;
+  double steps_per_second = 0;
+  std::vector<float> final_obs;       // the last observation of env 0
+};
+
+// Runs a policy in a VectorEnv (next-step autoreset) and measures it.
+RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config);
+
+}  // namespace uw::envs

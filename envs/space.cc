@@ -1,0 +1,213 @@
+#include "envs/space.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/random.h"
+
+namespace uw::envs {
+namespace {
+
+int64_t product(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string number_text(float x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+// JSON has no infinity: bounds are numbers, or the strings "inf" / "-inf". A bound array whose
+// elements are all equal is written as that one value.
+nlohmann::json bound_to_json(const std::vector<float>& values) {
+  auto one = [](float x) -> nlohmann::json {
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    return x;
+  };
+  const bool uniform =
+      !values.empty() && std::all_of(values.begin(), values.end(),
+                                     [&](float x) { return x == values.front(); });
+  if (uniform) return one(values.front());
+  nlohmann::json array = nlohmann::json::array();
+  for (float x : values) array.push_back(one(x));
+  return array;
+}
+
+float bound_value_from_json(const nlohmann::json& j, const std::string& where) {
+  if (j.is_number()) return j.get<float>();
+  if (j.is_string()) {
+    if (j == "inf") return std::numeric_limits<float>::infinity();
+    if (j == "-inf") return -std::numeric_limits<float>::infinity();
+  }
+  throw Error(where + ": expected a number, \"inf\" or \"-inf\", got " + j.dump());
+}
+
+std::vector<float> bound_from_json(const nlohmann::json& j, int64_t size,
+                                   const std::string& where) {
+  if (!j.is_array()) return std::vector<float>(size, bound_value_from_json(j, where));
+  if (static_cast<int64_t>(j.size()) != size) {
+    throw Error(where + ": expected " + std::to_string(size) + " values, got " +
+                std::to_string(j.size()));
+  }
+  std::vector<float> values;
+  for (size_t i = 0; i < j.size(); ++i) {
+    values.push_back(bound_value_from_json(j[i], where + "[" + std::to_string(i) + "]"));
+  }
+  return values;
+}
+
+}  // namespace
+
+Space Space::box(std::vector<int64_t> shape, std::vector<float> low, std::vector<float> high) {
+  for (int64_t d : shape) {
+    if (d < 0) throw Error("Box shape has a negative dimension");
+  }
+  const int64_t size = product(shape);
+  if (static_cast<int64_t>(low.size()) != size || static_cast<int64_t>(high.size()) != size) {
+    throw Error("Box bounds have " + std::to_string(low.size()) + " and " +
+                std::to_string(high.size()) + " values, expected " + std::to_string(size));
+  }
+  for (int64_t i = 0; i < size; ++i) {
+    if (std::isnan(low[i]) || std::isnan(high[i]) || low[i] > high[i]) {
+      throw Error("Box bound " + std::to_string(i) + " is not an interval: [" +
+                  number_text(low[i]) + ", " + number_text(high[i]) + "]");
+    }
+  }
+  Space space;
+  space.kind_ = Kind::kBox;
+  space.shape_ = std::move(shape);
+  space.low_ = std::move(low);
+  space.high_ = std::move(high);
+  return space;
+}
+
+Space Space::box(std::vector<int64_t> shape, float low, float high) {
+  const int64_t size = product(shape);
+  return box(std::move(shape), std::vector<float>(size, low), std::vector<float>(size, high));
+}
+
+Space Space::discrete(int64_t n) {
+  if (n < 1) throw Error("Discrete space needs n >= 1, got " + std::to_string(n));
+  Space space;
+  space.kind_ = Kind::kDiscrete;
+  space.n_ = n;
+  space.low_ = {0.0f};
+  space.high_ = {static_cast<float>(n - 1)};
+  return space;
+}
+
+std::string Space::violation(std::span<const float> x) const {
+  if (static_cast<int64_t>(x.size()) != flat_size()) {
+    return "has " + std::to_string(x.size()) + " values, expected " + std::to_string(flat_size());
+  }
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i])) return "value " + std::to_string(i) + " is NaN";
+    if (x[i] < low_[i] || x[i] > high_[i]) {
+      return "value " + std::to_string(i) + " = " + number_text(x[i]) + " is outside [" +
+             number_text(low_[i]) + ", " + number_text(high_[i]) + "]";
+    }
+    if (kind_ == Kind::kDiscrete && x[i] != std::floor(x[i])) {
+      return "value " + number_text(x[i]) + " is not an integer";
+    }
+  }
+  return {};
+}
+
+void Space::clip(std::span<float> x) const {
+  UW_CHECK(static_cast<int64_t>(x.size()) == flat_size(), "clip: wrong size");
+  for (size_t i = 0; i < x.size(); ++i) {
+    float v = std::clamp(x[i], low_[i], high_[i]);
+    if (kind_ == Kind::kDiscrete) v = std::round(v);
+    x[i] = v;
+  }
+}
+
+void Space::sample(Rng& rng, std::span<float> out) const {
+  UW_CHECK(static_cast<int64_t>(out.size()) == flat_size(), "sample: wrong size");
+  if (kind_ == Kind::kDiscrete) {
+    out[0] = static_cast<float>(rng.uniform_int(static_cast<uint64_t>(n_)));
+    return;
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double lo = std::isinf(low_[i]) ? -1.0 : low_[i];
+    const double hi = std::isinf(high_[i]) ? 1.0 : high_[i];
+    out[i] = std::clamp(static_cast<float>(rng.uniform(std::min(lo, hi), std::max(lo, hi))),
+                        low_[i], high_[i]);
+  }
+}
+
+std::string Space::describe() const {
+  if (kind_ == Kind::kDiscrete) return "Discrete(" + std::to_string(n_) + ")";
+  std::string shape = "(";
+  for (size_t i = 0; i < shape_.size(); ++i) {
+    shape += std::to_string(shape_[i]) + (shape_.size() == 1 ? "," : "");
+    if (i + 1 < shape_.size()) shape += ", ";
+  }
+  shape += ")";
+  auto bound = [](const std::vector<float>& v) {
+    const bool uniform =
+        !v.empty() && std::all_of(v.begin(), v.end(), [&](float x) { return x == v.front(); });
+    return uniform ? number_text(v.front()) : std::string("[...]");
+  };
+  return "Box(" + bound(low_) + ", " + bound(high_) + ", " + shape + ")";
+}
+
+nlohmann::json space_to_json(const Space& space) {
+  if (space.kind() == Space::Kind::kDiscrete) {
+    return {{"type", "discrete"}, {"n", space.n()}};
+  }
+  return {{"type", "box"},
+          {"dtype", "float32"},
+          {"shape", space.shape()},
+          {"low", bound_to_json(space.low())},
+          {"high", bound_to_json(space.high())}};
+}
+
+Space space_from_json(const nlohmann::json& json, const std::string& where) {
+  if (!json.is_object()) throw Error(where + ": expected an object");
+  if (!json.contains("type") || !json["type"].is_string()) {
+    throw Error(where + ".type: expected \"box\" or \"discrete\"");
+  }
+  const std::string type = json["type"];
+  if (type == "discrete") {
+    if (!json.contains("n") || !json["n"].is_number_integer()) {
+      throw Error(where + ".n: expected an integer");
+    }
+    return Space::discrete(json["n"].get<int64_t>());
+  }
+  if (type != "box") throw Error(where + ".type: expected \"box\" or \"discrete\", got " + type);
+  if (json.contains("dtype") && json["dtype"] != "float32") {
+    throw Error(where + ".dtype: expected \"float32\", got " + json["dtype"].dump());
+  }
+  if (!json.contains("shape") || !json["shape"].is_array()) {
+    throw Error(where + ".shape: expected an array of integers");
+  }
+  std::vector<int64_t> shape;
+  for (const auto& d : json["shape"]) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0) {
+      throw Error(where + ".shape: expected non-negative integers, got " + json["shape"].dump());
+    }
+    shape.push_back(d.get<int64_t>());
+  }
+  for (const char* field : {"low", "high"}) {
+    if (!json.contains(field)) throw Error(where + "." + field + ": missing");
+  }
+  const int64_t size = product(shape);
+  std::vector<float> low = bound_from_json(json["low"], size, where + ".low");
+  std::vector<float> high = bound_from_json(json["high"], size, where + ".high");
+  try {
+    return Space::box(std::move(shape), std::move(low), std::move(high));
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what());
+  }
+}
+
+}  // namespace uw::envs

@@ -1,0 +1,156 @@
+#include "envs/vector_env.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace uw::envs {
+
+std::string_view autoreset_mode_name(AutoresetMode mode) {
+  switch (mode) {
+    case AutoresetMode::kNextStep:
+      return "next-step";
+    case AutoresetMode::kSameStep:
+      return "same-step";
+    case AutoresetMode::kDisabled:
+      return "disabled";
+  }
+  return "?";
+}
+
+AutoresetMode parse_autoreset_mode(std::string_view name) {
+  for (AutoresetMode mode :
+       {AutoresetMode::kNextStep, AutoresetMode::kSameStep, AutoresetMode::kDisabled}) {
+    if (autoreset_mode_name(mode) == name) return mode;
+  }
+  throw Error("unknown autoreset mode '" + std::string(name) +
+              "'; expected next-step, same-step or disabled");
+}
+
+VectorEnv::VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config)
+    : config_(config), pool_(std::clamp(config.threads, 1, std::max(1, config.num_envs))) {
+  UW_CHECK(prototype != nullptr, "VectorEnv needs an env");
+  if (config_.num_envs < 1) {
+    throw Error("number of envs must be at least 1, got " + std::to_string(config_.num_envs));
+  }
+  if (config_.threads < 1) {
+    throw Error("number of threads must be at least 1, got " + std::to_string(config_.threads));
+  }
+  envs_.reserve(config_.num_envs);
+  envs_.push_back(std::move(prototype));
+  for (int i = 1; i < config_.num_envs; ++i) envs_.push_back(envs_.front()->clone());
+
+  const int n = config_.num_envs;
+  obs_size_ = static_cast<int>(spec().observation_space.flat_size());
+  action_size_ = static_cast<int>(spec().action_space.flat_size());
+  obs_.assign(size_t(n) * obs_size_, 0.0f);
+  rewards_.assign(n, 0.0f);
+  terminated_.assign(n, 0);
+  truncated_.assign(n, 0);
+  reasons_.assign(n, EndReason::kNone);
+  success_.assign(n, -1);
+  details_.assign(n, std::string());
+  final_obs_.assign(size_t(n) * obs_size_, 0.0f);
+  has_final_obs_.assign(n, 0);
+  was_reset_.assign(n, 0);
+  episode_over_.assign(n, 0);
+}
+
+void VectorEnv::write_row(int i, const TimeStep& step) {
+  std::copy(step.obs.begin(), step.obs.end(), obs_.begin() + size_t(i) * obs_size_);
+  rewards_[i] = step.reward;
+  terminated_[i] = step.terminated;
+  truncated_[i] = step.truncated;
+  reasons_[i] = step.info.reason;
+  success_[i] = step.info.success ? static_cast<int8_t>(*step.info.success) : int8_t{-1};
+  if (!step.info.detail.empty() || !details_[i].empty()) details_[i] = step.info.detail;
+}
+
+void VectorEnv::reset_one(int i, std::optional<uint64_t> seed) {
+  write_row(i, envs_[i]->reset(seed ? std::optional<uint64_t>(*seed + i) : std::nullopt));
+  episode_over_[i] = 0;
+}
+
+BatchStep VectorEnv::reset(std::optional<uint64_t> seed) {
+  const std::vector<uint8_t> all(config_.num_envs, 1);
+  return reset(seed, all);
+}
+
+BatchStep VectorEnv::reset(std::optional<uint64_t> seed, std::span<const uint8_t> mask) {
+  if (static_cast<int>(mask.size()) != config_.num_envs) {
+    throw Error("reset mask has " + std::to_string(mask.size()) + " entries, expected " +
+                std::to_string(config_.num_envs));
+  }
+  if (!started_ && !std::all_of(mask.begin(), mask.end(), [](uint8_t m) { return m != 0; })) {
+    throw Error("the first reset of a vector env must reset every env");
+  }
+  pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
+    for (int i = begin; i < end; ++i) {
+      has_final_obs_[i] = 0;
+      was_reset_[i] = mask[i] != 0;
+      if (mask[i]) reset_one(i, seed);
+    }
+  });
+  started_ = true;
+  return view();
+}
+
+void VectorEnv::step_one(int i, std::span<const float> action) {
+  has_final_obs_[i] = 0;
+  was_reset_[i] = 0;
+  if (config_.autoreset == AutoresetMode::kNextStep && episode_over_[i]) {
+    reset_one(i, std::nullopt);
+    was_reset_[i] = 1;
+    return;
+  }
+  const TimeStep step = envs_[i]->step(action);
+  write_row(i, step);
+  if (!step.done()) return;
+  episode_over_[i] = 1;
+  if (config_.autoreset == AutoresetMode::kSameStep) {
+    std::copy(step.obs.begin(), step.obs.end(), final_obs_.begin() + size_t(i) * obs_size_);
+    has_final_obs_[i] = 1;
+    // the step's reward and flags stay; the observation becomes the new episode's first
+    const TimeStep first = envs_[i]->reset(std::nullopt);
+    std::copy(first.obs.begin(), first.obs.end(), obs_.begin() + size_t(i) * obs_size_);
+    episode_over_[i] = 0;
+  }
+}
+
+BatchStep VectorEnv::step(std::span<const float> actions) {
+  if (!started_) throw Error("vector env " + spec().id + ": step() before reset()");
+  const size_t expected = size_t(config_.num_envs) * action_size_;
+  if (actions.size() != expected) {
+    throw Error("vector env " + spec().id + ": actions have " + std::to_string(actions.size()) +
+                " values, expected " + std::to_string(expected) + " (" +
+                std::to_string(config_.num_envs) + " envs x " + std::to_string(action_size_) + ")");
+  }
+  // check everything before any env moves, so a bad batch changes nothing
+  for (int i = 0; i < config_.num_envs; ++i) {
+    if (config_.autoreset == AutoresetMode::kDisabled && episode_over_[i]) {
+      throw Error("vector env " + spec().id + ": env " + std::to_string(i) +
+                  " has ended its episode; reset it (autoreset is disabled)");
+    }
+    for (int k = 0; k < action_size_; ++k) {
+      const float a = actions[size_t(i) * action_size_ + k];
+      if (!std::isfinite(a)) {
+        throw Error("vector env " + spec().id + ": action[" + std::to_string(k) + "] of env " +
+                    std::to_string(i) + " is " + (std::isnan(a) ? "NaN" : "infinite"));
+      }
+    }
+  }
+  pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
+    for (int i = begin; i < end; ++i) {
+      step_one(i, actions.subspan(size_t(i) * action_size_, action_size_));
+    }
+  });
+  return view();
+}
+
+BatchStep VectorEnv::view() const {
+  return BatchStep{obs_,     rewards_,   terminated_, truncated_,     reasons_,
+                   success_, details_,   final_obs_,  has_final_obs_, was_reset_};
+}
+
+}  // namespace uw::envs

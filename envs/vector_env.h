@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "envs/env.h"
+
+namespace uw::envs {
+
+// What happens when an env of a batch ends its episode (Gymnasium 1.x semantics).
+enum class AutoresetMode {
+  kNextStep,  // the next step() resets it, ignoring its action, and returns the reset
+  kSameStep,  // step() resets it at once; the last observation goes to final_obs
+  kDisabled,  // the caller resets it with reset(seed, mask); stepping it before is an error
+};
+
+std::string_view autoreset_mode_name(AutoresetMode mode);  // "next-step", "same-step", "disabled"
+AutoresetMode parse_autoreset_mode(std::string_view name);  // throws uw::Error
+
+struct VectorEnvConfig {
+  int num_envs = 1;
+  int threads = 1;
+  AutoresetMode autoreset = AutoresetMode::kNextStep;
+};
+
+// Views of the batch arrays, owned by the VectorEnv and valid until its next reset or step.
+// Row i belongs to env i.
+struct BatchStep {
+  std::span<const float> obs;             // [num_envs, obs_size]
+  std::span<const float> rewards;         // [num_envs]
+  std::span<const uint8_t> terminated;    // [num_envs]
+  std::span<const uint8_t> truncated;     // [num_envs]
+  std::span<const EndReason> reasons;     // [num_envs]
+  std::span<const int8_t> success;        // [num_envs]: 1, 0, or -1 for tasks without a goal
+  std::span<const std::string> details;   // [num_envs]: what went wrong, for physics faults
+  // same-step autoreset: the last observation of each episode that ended in this step
+  std::span<const float> final_obs;       // [num_envs, obs_size]
+  std::span<const uint8_t> has_final_obs; // [num_envs]
+  // next-step autoreset: envs whose row is a reset, not a step (their action was ignored)
+  std::span<const uint8_t> was_reset;     // [num_envs]
+};
+
+// N copies of an env stepped together on a thread pool, with batched arrays in and out and no
+// allocation per step. Env i is seeded with seed + i. Results do not depend on the thread count.
+class VectorEnv {
+ public:
+  // The batch is `prototype` plus num_envs - 1 clones of it.
+  VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config);
+
+  const EnvSpec& spec() const { return envs_.front()->spec(); }
+  const VectorEnvConfig& config() const { return config_; }
+  int num_envs() const { return config_.num_envs; }
+  int obs_size() const { return obs_size_; }
+  int action_size() const { return action_size_; }
+
+  // Resets every env: env i with seed + i, or continuing its own generator without a seed.
+  BatchStep reset(std::optional<uint64_t> seed = std::nullopt);
+  // Resets the envs whose mask entry is non-zero (env i with seed + i); the other rows keep
+  // their last values.
+  BatchStep reset(std::optional<uint64_t> seed, std::span<const uint8_t> mask);
+  // Steps every env with its row of `actions` ([num_envs, action_size]). Throws uw::Error, before
+  // any env moves, on a wrong size, a non-finite action, or (autoreset disabled) an ended env.
+  BatchStep step(std::span<const float> actions);
+
+  Env& env(int i) { return *envs_[i]; }
+  const Env& env(int i) const { return *envs_[i]; }
+
+ private:
+  void reset_one(int i, std::optional<uint64_t> seed);
+  void step_one(int i, std::span<const float> action);
+  void write_row(int i, const TimeStep& step);
+  BatchStep view() const;
+
+  VectorEnvConfig config_;
+  std::vector<std::unique_ptr<Env>> envs_;
+  ThreadPool pool_;
+  int obs_size_ = 0;
+  int action_size_ = 0;
+
+  std::vector<float> obs_;
+  std::vector<float> rewards_;
+  std::vector<uint8_t> terminated_;
+  std::vector<uint8_t> truncated_;
+  std::vector<EndReason> reasons_;
+  std::vector<int8_t> success_;
+  std::vector<std::string> details_;
+  std::vector<float> final_obs_;
+  std::vector<uint8_t> has_final_obs_;
+  std::vector<uint8_t> was_reset_;
+  std::vector<uint8_t> episode_over_;  // the env's episode has ended and it awaits a reset
+  bool started_ = false;
+};
+
+}  // namespace uw::envs

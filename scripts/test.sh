@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up, builds, and runs every test (CTest: unit, conformance, end-to-end CLI).
+# Extra arguments go to ctest (e.g. -R envs).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${UMWELT_BUILD_DIR:-$root/build}
+
+"$root/scripts/setup.sh"
+"$root/scripts/build.sh"
+ctest --test-dir "$build" --output-on-failure -j"${UMWELT_JOBS:-2}" "$@"

@@ -1,0 +1,226 @@
+#include "sim/mujoco_world.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "core/error.h"
+
+namespace uw::sim {
+namespace {
+
+// The warnings after which MuJoCo has reset mjData: the episode cannot go on.
+bool is_fatal_warning(int warning) {
+  return warning == mjWARN_BADQPOS || warning == mjWARN_BADQVEL || warning == mjWARN_BADQACC;
+}
+
+// Visits the fields of a saved state in order, as (name, pointer, count). Shared by save and
+// restore so both always agree on the layout.
+template <class Data, class Visit>
+void for_each_state_field(const mjModel* m, Data* d, Visit&& visit) {
+  visit("time", &d->time, 1);
+  visit("qpos", d->qpos, m->nq);
+  visit("qvel", d->qvel, m->nv);
+  visit("act", d->act, m->na);
+  visit("qacc_warmstart", d->qacc_warmstart, m->nv);
+  visit("ctrl", d->ctrl, m->nu);
+  visit("mocap_pos", d->mocap_pos, 3 * m->nmocap);
+  visit("mocap_quat", d->mocap_quat, 4 * m->nmocap);
+  visit("userdata", d->userdata, m->nuserdata);
+  visit("qfrc_applied", d->qfrc_applied, m->nv);
+  visit("xfrc_applied", d->xfrc_applied, 6 * m->nbody);
+}
+
+}  // namespace
+
+MujocoWorld::MujocoWorld(std::shared_ptr<const MujocoModel> model) : model_(std::move(model)) {
+  UW_CHECK(model_ != nullptr, "MujocoWorld needs a model");
+  install_mujoco_handlers();
+  const mjModel* m = model_->get();
+  data_.reset(mj_makeData(m));
+  if (data_ == nullptr) {
+    throw Error("MuJoCo could not allocate data for model '" + model_->path().string() + "'");
+  }
+  warmstart_scratch_.resize(m->nv);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  control_bounds_.low.assign(m->nu, -kInf);
+  control_bounds_.high.assign(m->nu, kInf);
+  for (int i = 0; i < m->nu; ++i) {
+    if (m->actuator_ctrllimited[i]) {
+      control_bounds_.low[i] = m->actuator_ctrlrange[2 * i];
+      control_bounds_.high[i] = m->actuator_ctrlrange[2 * i + 1];
+    }
+  }
+  reset();
+}
+
+MujocoWorld::~MujocoWorld() = default;
+
+void MujocoWorld::set_control(std::span<const double> u) {
+  UW_CHECK(static_cast<int>(u.size()) == control_size(), "control has the wrong size");
+  std::copy(u.begin(), u.end(), data_->ctrl);
+}
+
+void MujocoWorld::step(int substeps) {
+  const mjModel* m = model_->get();
+  mjData* d = data_.get();
+  for (int i = 0; i < substeps; ++i) {
+    try {
+      mj_step(m, d);
+    } catch (const std::exception& e) {
+      mark_fault(e.what());
+      return;
+    } catch (...) {
+      mark_fault("MuJoCo raised an unknown error");
+      return;
+    }
+    for (int w = 0; w < mjNWARNING; ++w) {
+      if (d->warning[w].number != seen_warnings_[w]) {
+        update_warnings();
+        break;
+      }
+    }
+    if (!health_.ok) return;
+  }
+  if (std::string bad = find_non_finite(); !bad.empty()) mark_fault(std::move(bad));
+}
+
+void MujocoWorld::update_warnings() {
+  const mjData* d = data_.get();
+  std::string fatal;
+  health_.warnings.clear();
+  for (int w = 0; w < mjNWARNING; ++w) {
+    if (d->warning[w].number == 0) continue;
+    const std::string text = mju_warningText(w, d->warning[w].lastinfo);
+    if (is_fatal_warning(w) && d->warning[w].number != seen_warnings_[w]) fatal = text;
+    if (!health_.warnings.empty()) health_.warnings += "; ";
+    health_.warnings += text + " (x" + std::to_string(d->warning[w].number) + ")";
+  }
+  remember_warning_counts();
+  if (!fatal.empty() && health_.ok) {
+    health_.ok = false;
+    health_.fault = "MuJoCo reset the simulation: " + fatal;
+  }
+}
+
+std::string MujocoWorld::find_non_finite() const {
+  const mjModel* m = model_->get();
+  const mjData* d = data_.get();
+  auto scan = [](const char* name, const mjtNum* values, int n) -> std::string {
+    for (int i = 0; i < n; ++i) {
+      if (!std::isfinite(values[i])) {
+        return "non-finite " + std::string(name) + "[" + std::to_string(i) + "] after a step";
+      }
+    }
+    return {};
+  };
+  std::string bad = scan("qpos", d->qpos, m->nq);
+  if (bad.empty()) bad = scan("qvel", d->qvel, m->nv);
+  if (bad.empty()) bad = scan("act", d->act, m->na);
+  return bad;
+}
+
+void MujocoWorld::mark_fault(std::string fault) {
+  // Leave the data the way MuJoCo's own auto-reset does: the model's default state.
+  mj_resetData(model_->get(), data_.get());
+  remember_warning_counts();
+  if (health_.ok) {
+    health_.ok = false;
+    health_.fault = std::move(fault);
+  }
+}
+
+void MujocoWorld::remember_warning_counts() {
+  for (int w = 0; w < mjNWARNING; ++w) seen_warnings_[w] = data_->warning[w].number;
+}
+
+void MujocoWorld::check_keyframe(int keyframe) const {
+  const int count = model_->get()->nkey;
+  if (keyframe < 0 || keyframe >= count) {
+    throw Error("model '" + model_->path().string() + "' has " + std::to_string(count) +
+                " keyframe(s); keyframe " + std::to_string(keyframe) + " does not exist");
+  }
+}
+
+void MujocoWorld::reset(int keyframe) {
+  if (keyframe >= 0) {
+    check_keyframe(keyframe);
+    mj_resetDataKeyframe(model_->get(), data_.get(), keyframe);
+  } else {
+    mj_resetData(model_->get(), data_.get());
+  }
+  health_ = Health{};
+  remember_warning_counts();
+}
+
+void MujocoWorld::forward() {
+  const mjModel* m = model_->get();
+  mjData* d = data_.get();
+  // mj_forward copies the new qacc into qacc_warmstart; keep the old one so that the next step
+  // is the same as if forward() had not been called
+  std::copy(d->qacc_warmstart, d->qacc_warmstart + m->nv, warmstart_scratch_.begin());
+  try {
+    mj_forward(m, d);
+  } catch (const std::exception& e) {
+    mark_fault(e.what());
+    return;
+  }
+  std::copy(warmstart_scratch_.begin(), warmstart_scratch_.end(), d->qacc_warmstart);
+}
+
+void MujocoWorld::kinematics() { mj_kinematics(model_->get(), data_.get()); }
+
+int MujocoWorld::state_size() const {
+  int size = 0;
+  for_each_state_field(model_->get(), data_.get(),
+                       [&](const char*, const mjtNum*, int n) { size += n; });
+  return size;
+}
+
+void MujocoWorld::save_state_to(std::span<double> out) const {
+  UW_CHECK(static_cast<int>(out.size()) == state_size(), "state buffer of the wrong size");
+  size_t offset = 0;
+  for_each_state_field(model_->get(), data_.get(), [&](const char*, const mjtNum* values, int n) {
+    std::copy(values, values + n, out.begin() + offset);
+    offset += n;
+  });
+}
+
+std::vector<double> MujocoWorld::save_state() const {
+  std::vector<double> state(state_size());
+  save_state_to(state);
+  return state;
+}
+
+void MujocoWorld::restore_state(std::span<const double> state) {
+  const int expected = state_size();
+  if (static_cast<int>(state.size()) != expected) {
+    throw Error("state for model '" + model_->path().string() + "' has " +
+                std::to_string(state.size()) + " values, expected " + std::to_string(expected));
+  }
+  size_t offset = 0;
+  for_each_state_field(model_->get(), data_.get(), [&](const char* name, const mjtNum*, int n) {
+    for (int i = 0; i < n; ++i) {
+      if (!std::isfinite(state[offset + i])) {
+        throw Error("state for model '" + model_->path().string() + "': " + name + "[" +
+                    std::to_string(i) + "] is not finite");
+      }
+    }
+    offset += n;
+  });
+  offset = 0;
+  for_each_state_field(model_->get(), data_.get(), [&](const char*, mjtNum* values, int n) {
+    std::memcpy(values, state.data() + offset, sizeof(mjtNum) * n);
+    offset += n;
+  });
+  // MuJoCo holds a bad-state warning at count 1 across its auto-resets; clearing the counters
+  // makes a fault after this restore visible as a change (they are statistics, not state)
+  std::fill(std::begin(data_->warning), std::end(data_->warning), mjWarningStat{});
+  health_ = Health{};
+  remember_warning_counts();
+  forward();
+}
+
+}  // namespace uw::sim

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace uw::sim {
+
+// Lower and upper bound per control; an unbounded control has -inf/+inf.
+struct Bounds {
+  std::vector<double> low;
+  std::vector<double> high;
+};
+
+// Whether a world can go on. A fault (state blew up, engine error) ends the episode; warnings
+// say the physics is degraded (a full contact buffer) but the state is still usable.
+struct Health {
+  bool ok = true;
+  std::string fault;     // why !ok, empty when ok
+  std::string warnings;  // engine warnings since the last reset, "; "-separated
+};
+
+// One live physics instance. Not thread-safe: one per env, one thread at a time.
+class World {
+ public:
+  virtual ~World() = default;
+
+  virtual int control_size() const = 0;
+  virtual const Bounds& control_bounds() const = 0;
+  // Sets the controls applied by the following steps; u has control_size() values.
+  virtual void set_control(std::span<const double> u) = 0;
+  // Advances the physics by `substeps` engine steps. Never throws: faults go to health().
+  virtual void step(int substeps) = 0;
+  // The health since the last reset or restore.
+  virtual const Health& health() const = 0;
+
+  // The complete state: restoring it makes every later step bit-identical (warm starts
+  // included). restore_state throws uw::Error on a state of the wrong size.
+  virtual std::vector<double> save_state() const = 0;
+  virtual void restore_state(std::span<const double> state) = 0;
+};
+
+}  // namespace uw::sim

@@ -1,0 +1,220 @@
+// End-to-end tests: run the `umwelt` binary the way a user does and check exit codes, output
+// and errors.
+#include <catch2/catch.hpp>
+#include <mujoco/mujoco.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "envs/env_spec.h"
+
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = UMWELT_TEST_DATA;
+const std::string kModels = "/usr/share/mujoco/model";
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `umwelt <args>` through the shell; stderr is captured through a temporary file.
+Run umwelt(const std::string& args) {
+  const fs::path err_file = fs::temp_directory_path() / ("umwelt_test_err_" + std::to_string(getpid()));
+  const std::string command = std::string(UMWELT_BINARY) + " " + args + " 2>" + err_file.string();
+  Run run;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_file);
+  run.err.assign(std::istreambuf_iterator<char>(err), {});
+  fs::remove(err_file);
+  return run;
+}
+
+// A file in a fresh temporary folder, removed with the object.
+struct TempFile {
+  explicit TempFile(const std::string& name, const std::string& text)
+      : path(fs::temp_directory_path() / ("umwelt_test_" + std::to_string(getpid()) + "_" + name)) {
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { fs::remove(path); }
+  fs::path path;
+};
+
+// The raw mj_step loop's final qpos and qvel as float32, zero controls.
+std::vector<float> raw_final_observation(const std::string& path, int steps) {
+  char error[1000] = "";
+  mjModel* m = mj_loadXML(path.c_str(), nullptr, error, sizeof error);
+  REQUIRE(m != nullptr);
+  mjData* d = mj_makeData(m);
+  for (int t = 0; t < steps; ++t) mj_step(m, d);
+  std::vector<float> obs;
+  for (int i = 0; i < m->nq; ++i) obs.push_back(static_cast<float>(d->qpos[i]));
+  for (int i = 0; i < m->nv; ++i) obs.push_back(static_cast<float>(d->qvel[i]));
+  mj_deleteData(d);
+  mj_deleteModel(m);
+  return obs;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+void expect_error(const Run& run, const std::string& needle) {
+  INFO("stdout: " << run.out << "\nstderr: " << run.err);
+  CHECK(run.exit_code != 0);
+  CHECK_THAT(run.err, Contains(needle));
+}
+
+}  // namespace
+
+TEST_CASE("every command has --help") {
+  const Run top = umwelt("--help");
+  CHECK(top.exit_code == 0);
+  for (const char* command : {"envs", "rollout", "check", "perf"}) {
+    CHECK_THAT(top.out, Contains(command));
+    const Run help = umwelt(std::string(command) + " --help");
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.out, Contains("--"));
+  }
+  CHECK(umwelt("perf sim --help").exit_code == 0);
+  CHECK(umwelt("").exit_code != 0);  // a command is required
+  CHECK(umwelt("rollout --env cheetah-run --bogus").exit_code != 0);
+}
+
+TEST_CASE("umwelt envs --json lists the six tasks with their specs") {
+  const Run run = umwelt("envs --json");
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  std::vector<std::string> ids;
+  for (const auto& env : json["envs"]) {
+    ids.push_back(env["id"]);
+    const uw::envs::EnvSpec spec = uw::envs::spec_from_json(env["spec"]);
+    CHECK(spec.id == env["id"]);
+    CHECK(spec.max_episode_steps > 0);
+    CHECK_FALSE(env["options"].empty());
+  }
+  CHECK(ids == std::vector<std::string>{"pointmass-reach", "pointmaze-tworooms", "reacher-reach",
+                                        "pusher-push", "cartpole-swingup", "cheetah-run"});
+  CHECK(json["families"][0]["id"] == "mjcf:");
+  const Run text = umwelt("envs");
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Contains("cheetah-run") && Contains("Box(-1, 1, (6,))"));
+}
+
+TEST_CASE("rollout --json on an outside MJCF model ends where a raw mj_step loop ends") {
+  for (const std::string& path :
+       {kModels + "/humanoid/humanoid.xml", kModels + "/tendon_arm/arm26.xml"}) {
+    const Run run = umwelt("rollout --env mjcf:" + path + " --policy zero --steps 1000 --json");
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    const nlohmann::json json = nlohmann::json::parse(run.out);
+    CHECK(json["env"] == "mjcf:" + path);
+    CHECK(json["steps"] == 1000);
+    CHECK(json["episodes"] == 1);  // truncated at the default 1000-step limit
+    CHECK(json["return_mean"] == 0.0);
+    CHECK(json["steps_per_second"].get<double>() > 0);
+    const std::vector<float> final_obs = json["final_obs"].get<std::vector<float>>();
+    CHECK(same_bits(final_obs, raw_final_observation(path, 1000)));
+  }
+}
+
+TEST_CASE("rollout reports episodes and returns on a batch") {
+  const Run run =
+      umwelt("rollout --env pointmass-reach --steps 450 --num-envs 3 --threads 2 --seed 4 --json");
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  CHECK(json["episodes"] == 6);  // 200-step episodes; every 201st step is an autoreset
+  CHECK(json["return_mean"].get<double>() < 0);
+  CHECK(json["success_rate"].is_number());
+  CHECK(json["final_obs"].size() == 4);
+  // the same command gives the same numbers
+  const Run again =
+      umwelt("rollout --env pointmass-reach --steps 450 --num-envs 3 --threads 1 --seed 4 --json");
+  CHECK(nlohmann::json::parse(again.out)["final_obs"] == json["final_obs"]);
+  const Run table = umwelt("rollout --env cheetah-run --steps 100");
+  CHECK(table.exit_code == 0);
+  CHECK_THAT(table.out, Contains("steps/s") && Contains("cheetah-run"));
+}
+
+TEST_CASE("rollout replays an actions file") {
+  TempFile zeros("zeros.txt", "# six zeros per line\n0 0 0 0 0 0\n0,0,0,0,0,0\n\n0 0 0 0 0 0\n");
+  const Run replay = umwelt("rollout --env cheetah-run --json --actions " + zeros.path.string());
+  const Run zero = umwelt("rollout --env cheetah-run --json --policy zero --steps 3");
+  REQUIRE(replay.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(replay.out);
+  CHECK(json["steps"] == 3);
+  CHECK(json["final_obs"] == nlohmann::json::parse(zero.out)["final_obs"]);
+}
+
+TEST_CASE("bad input gets a clear error and a non-zero exit") {
+  SECTION("a missing model file") {
+    expect_error(umwelt("rollout --env mjcf:/no/such/model.xml"), "/no/such/model.xml");
+  }
+  SECTION("malformed XML") {
+    expect_error(umwelt("rollout --env mjcf:" + kData + "/malformed.xml"), "XML");
+  }
+  SECTION("a model naming a missing mesh") {
+    expect_error(umwelt("rollout --env mjcf:" + kData + "/missing_mesh.xml"), "no_such_part.stl");
+  }
+  SECTION("an unknown env id") {
+    expect_error(umwelt("rollout --env cheetah-fly"), "unknown env id 'cheetah-fly'");
+  }
+  SECTION("an unknown option") {
+    expect_error(umwelt("rollout --env cheetah-run --option speed=3"), "unknown option 'speed'");
+  }
+  SECTION("a bad option value") {
+    expect_error(umwelt("rollout --env cheetah-run --option substeps=zero"), "'substeps'");
+  }
+  SECTION("an action of the wrong length") {
+    TempFile file("short.txt", "0 0 0 0 0 0\n0 0 0 0 0\n");
+    expect_error(umwelt("rollout --env cheetah-run --actions " + file.path.string()),
+                 "line 2: expected 6 numbers");
+  }
+  SECTION("a NaN action") {
+    TempFile file("nan.txt", "0 0 0 0 0 0\n0 0 nan 0 0 0\n");
+    expect_error(umwelt("rollout --env cheetah-run --actions " + file.path.string()),
+                 "line 2: value 2 is NaN");
+  }
+  SECTION("too few actions for --steps") {
+    TempFile file("few.txt", "0 0 0 0 0 0\n");
+    expect_error(umwelt("rollout --env cheetah-run --steps 5 --actions " + file.path.string()),
+                 "fewer than --steps 5");
+  }
+}
+
+TEST_CASE("umwelt check passes good envs and fails a model that blows up") {
+  const Run good = umwelt("check --env pointmass-reach --env mjcf:" + kModels + "/humanoid/humanoid.xml");
+  CHECK(good.exit_code == 0);
+  CHECK_THAT(good.out, Contains("ok    pointmass-reach"));
+  const Run bad = umwelt("check --json --env mjcf:" + kData + "/unstable.xml");
+  CHECK(bad.exit_code == 1);
+  const nlohmann::json json = nlohmann::json::parse(bad.out);
+  CHECK(json["failed"] == 1);
+  CHECK_THAT(json["reports"][0]["failures"].dump(), Contains("physics fault"));
+}
+
+TEST_CASE("umwelt perf sim --json reports the ratios") {
+  const Run run = umwelt("perf sim --json --rounds 1 --steps 50 --num-envs 4");
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  REQUIRE(json["env_vs_raw"].size() == 2);
+  for (const auto& model : json["env_vs_raw"]) CHECK(model["env_vs_raw_ratio"].get<double>() > 0);
+  CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
+  CHECK(json["machine"]["cores"].get<int>() >= 1);
+}

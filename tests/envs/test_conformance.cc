@@ -1,0 +1,180 @@
+// check_env over every registered env, and proof that check_env catches each kind of bug.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "envs/check_env.h"
+#include "envs/registry.h"
+
+using namespace uw::envs;
+
+namespace {
+
+const Registry& registry() {
+  static const Registry r = make_default_registry();
+  return r;
+}
+
+std::string join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
+}
+
+void require_conformant(const std::string& id, const uw::Options& options = {}) {
+  const CheckEnvReport report = check_env([&] { return registry().make(id, options); });
+  INFO(id << " failures:\n" << join(report.failures));
+  CHECK(report.ok());
+  CHECK(report.checks.size() >= 9);
+}
+
+// A one-dimensional point with a velocity, with one bug switched on at a time.
+enum class Bug {
+  kNone,
+  kNondeterministic,
+  kNoClip,
+  kAcceptsNaN,
+  kNeverTruncates,
+  kTruncatesLate,
+  kRestoreForgetsVelocity,
+  kObservationOutOfSpace,
+  kIgnoresSeed,
+};
+
+class FakeEnv final : public Env {
+ public:
+  explicit FakeEnv(Bug bug) : bug_(bug) {
+    spec_.id = "fake";
+    spec_.engine = "none";
+    spec_.observation_space = Space::box({2}, -10.0f, 10.0f);
+    spec_.action_space = Space::box({1}, -1.0f, 1.0f);
+    spec_.physics_dt = 0.1;
+    spec_.max_episode_steps = 30;
+  }
+  const EnvSpec& spec() const override { return spec_; }
+  TimeStep reset(std::optional<uint64_t> seed) override {
+    if (seed) rng_ = uw::Rng(bug_ == Bug::kIgnoresSeed ? 0 : *seed);
+    x_ = rng_.uniform(-1, 1);
+    v_ = 0;
+    t_ = 0;
+    started_ = true;
+    done_ = false;
+    observe();
+    TimeStep step;
+    step.obs = obs_;
+    return step;
+  }
+  TimeStep step(std::span<const float> action) override {
+    if (!started_ || done_) throw uw::Error("fake: step without reset");
+    if (bug_ != Bug::kAcceptsNaN && (action.size() != 1 || !std::isfinite(action[0]))) {
+      throw uw::Error("fake: bad action");
+    }
+    double a = action.empty() ? 0 : action[0];
+    if (bug_ != Bug::kNoClip) a = std::clamp(a, -1.0, 1.0);
+    static int calls = 0;
+    if (bug_ == Bug::kNondeterministic) a += 1e-3 * (++calls % 7);
+    v_ += 0.1 * a;
+    x_ += 0.1 * v_;
+    ++t_;
+    observe();
+    TimeStep step;
+    step.obs = obs_;
+    step.reward = static_cast<float>(-std::abs(x_));
+    const int limit = spec_.max_episode_steps + (bug_ == Bug::kTruncatesLate ? 1 : 0);
+    step.truncated = bug_ != Bug::kNeverTruncates && t_ >= limit;
+    if (step.truncated) step.info.reason = EndReason::kTimeLimit;
+    done_ = step.truncated;
+    return step;
+  }
+  std::vector<double> save_state() const override {
+    return {x_, v_, double(t_), double(started_), double(done_)};
+  }
+  void restore_state(std::span<const double> s) override {
+    if (s.size() != 5) throw uw::Error("fake: bad state");
+    x_ = s[0];
+    if (bug_ != Bug::kRestoreForgetsVelocity) v_ = s[1];
+    t_ = static_cast<int>(s[2]);
+    started_ = s[3] != 0;
+    done_ = s[4] != 0;
+    observe();
+  }
+  std::span<const float> observation() const override { return obs_; }
+  std::unique_ptr<Env> clone() const override {
+    auto copy = std::make_unique<FakeEnv>(bug_);
+    copy->restore_state(save_state());
+    return copy;
+  }
+
+ private:
+  void observe() {
+    obs_[0] = static_cast<float>(x_ + (bug_ == Bug::kObservationOutOfSpace ? 20 : 0));
+    obs_[1] = static_cast<float>(v_);
+  }
+
+  Bug bug_;
+  EnvSpec spec_;
+  uw::Rng rng_{0};
+  double x_ = 0, v_ = 0;
+  int t_ = 0;
+  bool started_ = false, done_ = false;
+  std::vector<float> obs_ = std::vector<float>(2);
+};
+
+CheckEnvReport check_fake(Bug bug) {
+  return check_env([bug] { return std::make_unique<FakeEnv>(bug); });
+}
+
+bool has_failure(const CheckEnvReport& report, const std::string& check) {
+  return std::any_of(report.failures.begin(), report.failures.end(),
+                     [&](const std::string& f) { return f.rfind(check + ":", 0) == 0; });
+}
+
+}  // namespace
+
+TEST_CASE("every registered task passes check_env") {
+  for (const std::string& id : registry().ids()) {
+    SECTION(id) { require_conformant(id); }
+  }
+}
+
+TEST_CASE("task options keep the tasks conformant") {
+  uw::Options short_episodes;
+  short_episodes.set("max_steps", "25");
+  short_episodes.set("substeps", "2");
+  require_conformant("cheetah-run", short_episodes);
+  uw::Options terminate;
+  terminate.set("terminate_on_success", "1");
+  require_conformant("pointmass-reach", terminate);
+}
+
+TEST_CASE("mjcf: envs pass check_env on models not written for this project") {
+  for (const char* path : {"/usr/share/mujoco/model/humanoid/humanoid.xml",
+                           "/usr/share/mujoco/model/slider_crank/slider_crank.xml",
+                           "/usr/share/mujoco/model/tendon_arm/arm26.xml",
+                           "/usr/share/mujoco/model/mug/mug.xml"}) {
+    SECTION(path) { require_conformant(std::string("mjcf:") + path); }
+  }
+}
+
+TEST_CASE("mjcf: envs pass check_env with keyframes and reset noise") {
+  uw::Options keyframe;
+  keyframe.set("keyframe", "1");
+  require_conformant(std::string("mjcf:") + UMWELT_TEST_DATA + "/keyframes.xml", keyframe);
+  uw::Options noise;
+  noise.set("reset_noise", "0.01");
+  require_conformant("mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml", noise);
+}
+
+TEST_CASE("check_env passes a correct env and catches each kind of bug") {
+  CHECK(check_fake(Bug::kNone).ok());
+  CHECK(has_failure(check_fake(Bug::kNondeterministic), "determinism"));
+  CHECK(has_failure(check_fake(Bug::kNoClip), "clipping"));
+  CHECK(has_failure(check_fake(Bug::kAcceptsNaN), "bad_actions"));
+  CHECK(has_failure(check_fake(Bug::kNeverTruncates), "time_limit"));
+  CHECK(has_failure(check_fake(Bug::kTruncatesLate), "time_limit"));
+  CHECK(has_failure(check_fake(Bug::kRestoreForgetsVelocity), "save_restore"));
+  CHECK(has_failure(check_fake(Bug::kObservationOutOfSpace), "reset"));
+  CHECK(has_failure(check_fake(Bug::kIgnoresSeed), "seeds"));
+}

@@ -1,0 +1,215 @@
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "envs/registry.h"
+#include "envs/tolerance.h"
+
+using Catch::Matchers::Contains;
+using namespace uw::envs;
+
+namespace {
+
+const Registry& registry() {
+  static const Registry r = make_default_registry();
+  return r;
+}
+
+std::unique_ptr<GoalEnv> make_goal_env(const std::string& id, const uw::Options& options = {}) {
+  std::unique_ptr<Env> env = registry().make(id, options);
+  auto* goal = dynamic_cast<GoalEnv*>(env.get());
+  REQUIRE(goal != nullptr);
+  env.release();
+  return std::unique_ptr<GoalEnv>(goal);
+}
+
+float clip1(double x) { return static_cast<float>(std::clamp(x, -1.0, 1.0)); }
+
+}  // namespace
+
+TEST_CASE("the registry lists the six tasks and the mjcf family") {
+  const std::vector<std::string> ids = registry().ids();
+  for (const char* id : {"pointmass-reach", "pointmaze-tworooms", "reacher-reach", "pusher-push",
+                         "cartpole-swingup", "cheetah-run"}) {
+    CHECK(std::find(ids.begin(), ids.end(), id) != ids.end());
+  }
+  CHECK(registry().find("mjcf:any.xml").is_family());
+}
+
+TEST_CASE("unknown ids and options are clear errors") {
+  CHECK_THROWS_AS(registry().make("cheetah-walk"), uw::Error);
+  CHECK_THROWS_WITH(registry().make("cheetah-walk"),
+                    Contains("unknown env id 'cheetah-walk'") && Contains("cheetah-run") &&
+                        Contains("mjcf:<path>"));
+  CHECK_THROWS_WITH(registry().make("mjcf:"), Contains("needs a path"));
+  uw::Options options;
+  options.set("substep", "2");
+  CHECK_THROWS_WITH(registry().make("cheetah-run", options),
+                    Contains("unknown option 'substep'") && Contains("substeps, max_steps"));
+  uw::Options bad_value;
+  bad_value.set("max_steps", "-3");
+  CHECK_THROWS_WITH(registry().make("cheetah-run", bad_value),
+                    Contains("'max_steps'") && Contains("cheetah-run"));
+}
+
+TEST_CASE("options change the spec") {
+  uw::Options options;
+  options.set("substeps", "3");
+  options.set("max_steps", "77");
+  const EnvSpec spec = registry().make("cartpole-swingup", options)->spec();
+  CHECK(spec.substeps == 3);
+  CHECK(spec.max_episode_steps == 77);
+  CHECK(spec.control_dt() == Approx(0.03));
+  CHECK(spec.options.get_string("substeps") == "3");
+}
+
+TEST_CASE("tolerance matches the DeepMind Control Suite shapes") {
+  CHECK(tolerance(0.3, 0, 1, 0) == 1.0);
+  CHECK(tolerance(1.5, 0, 1, 0) == 0.0);
+  CHECK(tolerance(3.0, 0, 1, 2) == Approx(0.1));  // at the margin: value_at_margin
+  CHECK(tolerance(5.0, 10, INFINITY, 10, Sigmoid::kLinear, 0.0) == Approx(0.5));
+  CHECK(tolerance(-1.0, 10, INFINITY, 10, Sigmoid::kLinear, 0.0) == 0.0);
+  CHECK(tolerance(0.5, 0, 0, 1, Sigmoid::kQuadratic, 0.0) == Approx(0.75));
+}
+
+TEST_CASE("pointmass: a feedback controller reaches the goal and success ends the episode") {
+  uw::Options options;
+  options.set("terminate_on_success", "1");
+  auto env = make_goal_env("pointmass-reach", options);
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    TimeStep step = env->reset(seed);
+    const std::vector<float> goal(env->goal().begin(), env->goal().end());
+    CHECK_FALSE(*step.info.success);
+    int t = 0;
+    while (!step.done()) {
+      const std::span<const float> o = step.obs;
+      // reward is minus the distance to the goal
+      const std::vector<float> action = {clip1(3 * (goal[0] - o[0]) - 1.5 * o[2]),
+                                         clip1(3 * (goal[1] - o[1]) - 1.5 * o[3])};
+      step = env->step(action);
+      ++t;
+      CHECK(step.reward == Approx(-std::hypot(goal[0] - step.obs[0], goal[1] - step.obs[1]))
+                               .margin(1e-5));
+    }
+    CHECK(step.terminated);
+    CHECK(step.info.reason == EndReason::kSuccess);
+    CHECK(*step.info.success);
+    CHECK(t < 100);
+  }
+}
+
+TEST_CASE("pointmaze-tworooms: start and goal are in different rooms in most episodes") {
+  auto env = make_goal_env("pointmaze-tworooms");
+  int different = 0;
+  const int episodes = 400;
+  for (int k = 0; k < episodes; ++k) {
+    const TimeStep step = env->reset(k);
+    const float start_x = step.obs[0];
+    const float goal_x = env->goal()[0];
+    REQUIRE(std::abs(start_x) >= 0.1f);
+    REQUIRE(std::abs(goal_x) >= 0.1f);
+    if ((start_x < 0) != (goal_x < 0)) ++different;
+  }
+  CHECK(different > 0.7 * episodes);
+  CHECK(different < 0.9 * episodes);
+}
+
+TEST_CASE("pointmaze-tworooms: the dividing wall blocks the way outside the door") {
+  auto env = make_goal_env("pointmaze-tworooms");
+  for (uint64_t seed = 0; seed < 4; ++seed) {
+    TimeStep step = env->reset(seed);
+    const float side = step.obs[0] < 0 ? -1.0f : 1.0f;
+    // drive to the top corner of the start room, then push towards the other room
+    for (int t = 0; t < 60; ++t) {
+      step = env->step(std::vector<float>{clip1(3 * (side * 0.5 - step.obs[0]) - step.obs[2]),
+                                          clip1(3 * (0.35 - step.obs[1]) - step.obs[3])});
+    }
+    for (int t = 0; t < 60; ++t) step = env->step(std::vector<float>{-side, 0.0f});
+    CHECK(side * step.obs[0] > 0.0f);   // still in the start room
+    CHECK(side * step.obs[0] < 0.1f);   // pressed against the wall
+  }
+}
+
+TEST_CASE("reacher: the fingertip in the observation follows the joint angles") {
+  auto env = make_goal_env("reacher-reach");
+  TimeStep step = env->reset(11);
+  for (int t = 0; t < 50; ++t) {
+    step = env->step(std::vector<float>{0.8f, -0.6f});
+    const std::span<const float> o = step.obs;
+    const double q1 = std::atan2(o[1], o[0]);
+    const double q12 = q1 + std::atan2(o[3], o[2]);
+    const double x = 0.12 * std::cos(q1) + 0.12 * std::cos(q12);
+    const double y = 0.12 * std::sin(q1) + 0.12 * std::sin(q12);
+    REQUIRE(o[6] == Approx(x).margin(1e-5));
+    REQUIRE(o[7] == Approx(y).margin(1e-5));
+  }
+  // the goal observation puts the fingertip on the target
+  const std::span<const float> goal_obs = env->goal_observation();
+  CHECK(goal_obs[6] == Approx(env->goal()[0]).margin(1e-5));
+  CHECK(goal_obs[7] == Approx(env->goal()[1]).margin(1e-5));
+  CHECK(goal_obs[4] == 0.0f);
+}
+
+TEST_CASE("pusher: a scripted push brings the block to the goal") {
+  uw::Options options;
+  options.set("terminate_on_success", "1");
+  auto env = make_goal_env("pusher-push", options);
+  int successes = 0;
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    TimeStep step = env->reset(seed);
+    const std::vector<float> goal(env->goal().begin(), env->goal().end());
+    while (!step.done()) {
+      const std::span<const float> o = step.obs;
+      // unit vector from the block to the goal, its normal, and the disc in that frame
+      const double length = std::max(1e-6, double(std::hypot(goal[0] - o[4], goal[1] - o[5])));
+      const double dx = (goal[0] - o[4]) / length, dy = (goal[1] - o[5]) / length;
+      const double along = (o[0] - o[4]) * dx + (o[1] - o[5]) * dy;
+      const double across = -(o[0] - o[4]) * dy + (o[1] - o[5]) * dx;
+      const double side = across >= 0 ? 1 : -1;
+      double ta = 0.05, tc = 0;  // target in the frame: push through the block by default
+      if (along > 0 && std::abs(across) < 0.15) {
+        ta = along, tc = 0.18 * side;  // in front: step aside first
+      } else if (along > -0.07) {
+        ta = -0.12, tc = 0.16 * side;  // beside: go round to behind
+      } else if (std::abs(across) > 0.02) {
+        ta = -0.12, tc = 0;  // behind: line up
+      }
+      const double tx = o[4] + ta * dx - tc * dy, ty = o[5] + ta * dy + tc * dx;
+      step = env->step(std::vector<float>{clip1(8 * (tx - o[0]) - o[2]),
+                                          clip1(8 * (ty - o[1]) - o[3])});
+    }
+    if (step.info.reason == EndReason::kSuccess) ++successes;
+  }
+  CHECK(successes >= 9);
+}
+
+TEST_CASE("cartpole: the pole starts hanging and rewards stay in [0, 1]") {
+  auto env = registry().make("cartpole-swingup");
+  TimeStep step = env->reset(0);
+  CHECK(step.obs[1] == Approx(-1.0).margin(1e-3));  // cos of the pole angle
+  float first_reward = -1;
+  for (int t = 0; t < 300; ++t) {
+    step = env->step(std::vector<float>{t % 60 < 30 ? 1.0f : -1.0f});
+    if (t == 0) first_reward = step.reward;
+    REQUIRE(step.reward >= 0.0f);
+    REQUIRE(step.reward <= 1.0f);
+  }
+  CHECK(first_reward < 0.05f);
+}
+
+TEST_CASE("cheetah: an episode starts settled on the ground, rewards in [0, 1]") {
+  auto env = registry().make("cheetah-run");
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    TimeStep step = env->reset(seed);
+    const float torso_height = 0.7f + step.obs[0];  // rootz is relative to the body's 0.7
+    CHECK(torso_height > 0.2f);
+    CHECK(torso_height < 1.0f);
+    CHECK(std::abs(step.obs[8]) < 0.5f);  // forward speed
+    for (int t = 0; t < 200; ++t) {
+      step = env->step(std::vector<float>(6, t % 20 < 10 ? 1.0f : -1.0f));
+      REQUIRE(step.reward >= 0.0f);
+      REQUIRE(step.reward <= 1.0f);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "envs/registry.h"
+#include "envs/vector_env.h"
+
+using Catch::Matchers::Contains;
+using namespace uw::envs;
+
+// Counts every allocation in this test binary while `counting` is on.
+namespace {
+std::atomic<bool> counting{false};
+std::atomic<long> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+const Registry& registry() {
+  static const Registry r = make_default_registry();
+  return r;
+}
+
+std::unique_ptr<Env> make(const std::string& id, int max_steps = 0) {
+  uw::Options options;
+  if (max_steps > 0) options.set("max_steps", std::to_string(max_steps));
+  return registry().make(id, options);
+}
+
+bool same_bits(std::span<const float> a, std::span<const float> b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+std::vector<float> random_actions(const VectorEnv& envs, int steps, uint64_t seed) {
+  uw::Rng rng(seed);
+  const size_t a = envs.action_size();
+  std::vector<float> actions(size_t(steps) * envs.num_envs() * a);
+  for (size_t i = 0; i < actions.size() / a; ++i) {
+    envs.spec().action_space.sample(rng, std::span(actions).subspan(i * a, a));
+  }
+  return actions;
+}
+
+std::span<const float> row(std::span<const float> batch, int i, int size) {
+  return batch.subspan(size_t(i) * size, size);
+}
+
+}  // namespace
+
+TEST_CASE("env i of a batch is seeded with seed + i") {
+  VectorEnv envs(make("pointmass-reach"), {4, 2, AutoresetMode::kNextStep});
+  const BatchStep batch = envs.reset(100);
+  for (int i = 0; i < 4; ++i) {
+    auto single = make("pointmass-reach");
+    CHECK(same_bits(row(batch.obs, i, envs.obs_size()), single->reset(100 + i).obs));
+  }
+}
+
+TEST_CASE("results do not depend on the thread count") {
+  // pointmass episodes are 30 steps here, so 100 steps cross several autoresets
+  std::vector<std::vector<float>> traces;
+  for (int threads : {1, 2, 3}) {
+    VectorEnv envs(make("pointmass-reach", 30), {5, threads, AutoresetMode::kNextStep});
+    const std::vector<float> actions = random_actions(envs, 100, 7);
+    const size_t batch_actions = size_t(5) * envs.action_size();
+    std::vector<float> trace;
+    BatchStep batch = envs.reset(3);
+    for (int t = 0; t < 100; ++t) {
+      batch = envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+      trace.insert(trace.end(), batch.obs.begin(), batch.obs.end());
+      trace.insert(trace.end(), batch.rewards.begin(), batch.rewards.end());
+      for (int i = 0; i < 5; ++i) trace.push_back(batch.truncated[i] + 2 * batch.was_reset[i]);
+    }
+    traces.push_back(trace);
+  }
+  CHECK(same_bits(traces[0], traces[1]));
+  CHECK(same_bits(traces[0], traces[2]));
+}
+
+TEST_CASE("next-step autoreset: the step after the end is a reset") {
+  VectorEnv envs(make("cartpole-swingup", 5), {2, 1, AutoresetMode::kNextStep});
+  auto single = make("cartpole-swingup", 5);
+  envs.reset(9);
+  single->reset(9);
+  const std::vector<float> actions = {0.5f, 0.5f};
+  BatchStep batch;
+  for (int t = 0; t < 5; ++t) {
+    batch = envs.step(actions);
+    single->step(std::span(actions).first(1));
+  }
+  CHECK(batch.truncated[0]);
+  CHECK(batch.reasons[0] == EndReason::kTimeLimit);
+  CHECK(same_bits(row(batch.obs, 0, envs.obs_size()), single->observation()));
+  batch = envs.step(actions);
+  CHECK(batch.was_reset[0]);
+  CHECK(batch.rewards[0] == 0.0f);
+  CHECK_FALSE(batch.truncated[0]);
+  CHECK(same_bits(row(batch.obs, 0, envs.obs_size()), single->reset(std::nullopt).obs));
+  batch = envs.step(actions);
+  CHECK_FALSE(batch.was_reset[0]);
+}
+
+TEST_CASE("same-step autoreset: the last observation goes to final_obs") {
+  VectorEnv envs(make("cartpole-swingup", 4), {2, 2, AutoresetMode::kSameStep});
+  auto single = make("cartpole-swingup", 4);
+  envs.reset(5);
+  single->reset(5);
+  const std::vector<float> actions = {-0.3f, -0.3f};
+  BatchStep batch;
+  TimeStep last;
+  for (int t = 0; t < 4; ++t) {
+    batch = envs.step(actions);
+    last = single->step(std::span(actions).first(1));
+  }
+  REQUIRE(batch.truncated[0]);
+  CHECK(batch.has_final_obs[0]);
+  CHECK(batch.rewards[0] == last.reward);
+  CHECK(same_bits(row(batch.final_obs, 0, envs.obs_size()), last.obs));
+  CHECK(same_bits(row(batch.obs, 0, envs.obs_size()), single->reset(std::nullopt).obs));
+  batch = envs.step(actions);
+  CHECK_FALSE(batch.has_final_obs[0]);
+  CHECK_FALSE(batch.truncated[0]);
+}
+
+TEST_CASE("disabled autoreset: an ended env must be reset by mask") {
+  VectorEnv envs(make("cartpole-swingup", 3), {2, 1, AutoresetMode::kDisabled});
+  envs.reset(1);
+  const std::vector<float> actions = {0.0f, 0.0f};
+  for (int t = 0; t < 3; ++t) envs.step(actions);
+  CHECK_THROWS_WITH(envs.step(actions), Contains("env 0 has ended") && Contains("reset"));
+  const std::vector<uint8_t> mask = {1, 1};
+  const BatchStep batch = envs.reset(50, mask);
+  CHECK(batch.was_reset[1]);
+  CHECK(same_bits(row(batch.obs, 1, envs.obs_size()), make("cartpole-swingup")->reset(51).obs));
+  CHECK_NOTHROW(envs.step(actions));
+  CHECK_THROWS_WITH(envs.reset(1, std::vector<uint8_t>{1}), Contains("mask has 1 entries"));
+}
+
+TEST_CASE("a bad batch of actions is refused before any env moves") {
+  VectorEnv envs(make("reacher-reach"), {3, 2, AutoresetMode::kNextStep});
+  CHECK_THROWS_WITH(envs.step(std::vector<float>(6, 0.0f)), Contains("before reset"));
+  envs.reset(0);
+  envs.step(std::vector<float>(6, 0.1f));
+  std::vector<std::vector<double>> before;
+  for (int i = 0; i < 3; ++i) before.push_back(envs.env(i).save_state());
+
+  std::vector<float> nan(6, 0.2f);
+  nan[5] = NAN;
+  CHECK_THROWS_WITH(envs.step(nan), Contains("action[1] of env 2 is NaN"));
+  CHECK_THROWS_WITH(envs.step(std::vector<float>(5, 0.0f)),
+                    Contains("5 values, expected 6") && Contains("3 envs x 2"));
+  for (int i = 0; i < 3; ++i) CHECK(envs.env(i).save_state() == before[i]);
+}
+
+TEST_CASE("a vector env step allocates nothing") {
+  VectorEnv envs(make("pointmass-reach", 20), {4, 2, AutoresetMode::kSameStep});
+  const std::vector<float> actions = random_actions(envs, 60, 1);
+  const size_t batch_actions = size_t(4) * envs.action_size();
+  envs.reset(0);
+  envs.step(std::span(actions).first(batch_actions));  // first use warms up every buffer
+  allocations = 0;
+  counting = true;
+  for (int t = 1; t < 60; ++t) {  // crosses several same-step autoresets
+    envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+  }
+  counting = false;
+  CHECK(allocations == 0);
+}
+
+TEST_CASE("bad vector configurations are clear errors") {
+  CHECK_THROWS_WITH(VectorEnv(make("cartpole-swingup"), {0, 1, AutoresetMode::kNextStep}),
+                    Contains("at least 1"));
+  CHECK_THROWS_WITH(parse_autoreset_mode("sometimes"), Contains("next-step, same-step"));
+  CHECK(parse_autoreset_mode("same-step") == AutoresetMode::kSameStep);
+}
