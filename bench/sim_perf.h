@@ -10,11 +10,12 @@ namespace uw::bench {
 struct SimPerfConfig {
   std::vector<std::string> env_ids = {
       "cheetah-run", "mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml"};
-  int steps = 900;         // env steps per timed loop (within one episode)
-  int rounds = 7;          // interleaved repetitions; the best of each side counts
+  int steps = 900;             // env steps from one saved state (within one episode)
+  int steps_per_sample = 20000;  // the steps are repeated to fill each timed sample
+  int rounds = 7;              // interleaved samples of each side; the best counts
   std::string vector_env_id = "cheetah-run";
   int vector_envs = 16;
-  int vector_steps = 200;  // batch steps per timed loop
+  int vector_steps = 1000;     // batch steps per timed sample
   uint64_t seed = 1;
 };
 

@@ -87,7 +87,12 @@ void add_perf_command(CLI::App& app) {
   auto* sim = perf->add_subcommand(
       "sim", "Env step against raw mj_step, and vector env at 2 threads against 1");
   sim->add_option("--model", args->model, "A model with contacts and about 25 DoF");
-  sim->add_option("--steps", args->config.steps, "Env steps per timed loop")
+  sim->add_option("--steps", args->config.steps, "Env steps run from one saved state")
+      ->check(CLI::PositiveNumber);
+  sim->add_option("--sample-steps", args->config.steps_per_sample,
+                  "Env steps per timed sample (the run is repeated to fill it)")
+      ->check(CLI::PositiveNumber);
+  sim->add_option("--vector-steps", args->config.vector_steps, "Batch steps per timed sample")
       ->check(CLI::PositiveNumber);
   sim->add_option("--rounds", args->config.rounds, "Interleaved repetitions (best counts)")
       ->check(CLI::PositiveNumber);

@@ -14,8 +14,9 @@
 namespace uw {
 
 // A fixed set of threads that run one data-parallel loop at a time. The calling thread takes
-// part, so `threads` = 2 starts one worker. A loop allocates nothing, and workers spin briefly
-// before sleeping so that short per-step loops (a vector env step) are not dominated by wakeups.
+// part, so `threads` = 2 starts one worker. A loop allocates nothing, and threads spin for a
+// short while before sleeping so that short per-step loops (a vector env step) are not dominated
+// by wakeups.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);
@@ -25,13 +26,14 @@ class ThreadPool {
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Runs body(begin, end) over [0, count) split into size() contiguous blocks, one per thread,
-  // and returns when all are done. The first exception thrown by a block is rethrown here.
+  // Runs body(begin, end) over [0, count) in contiguous chunks that the threads claim as they
+  // go (so uneven items, like envs with more contacts, balance out), and returns when all are
+  // done. The first exception thrown by a chunk is rethrown here.
   void parallel_for(int count, FunctionRef<void(int begin, int end)> body);
 
  private:
-  void worker_loop(int index);
-  void run_block(int index);
+  void worker_loop();
+  void run_chunks();
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
@@ -44,6 +46,8 @@ class ThreadPool {
   // the loop being run; valid while pending_ > 0
   std::optional<FunctionRef<void(int, int)>> body_;
   int count_ = 0;
+  int chunk_ = 1;
+  std::atomic<int> next_{0};  // the first item not claimed yet
   std::exception_ptr error_;
 };
 

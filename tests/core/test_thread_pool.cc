@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <stdexcept>
 #include <vector>
 
@@ -22,11 +26,18 @@ TEST_CASE("parallel_for visits every index exactly once") {
   }
 }
 
-TEST_CASE("parallel_for uses the other threads") {
+TEST_CASE("parallel_for shares the work between the threads") {
   uw::ThreadPool pool(2);
-  std::atomic<int> blocks{0};
-  pool.parallel_for(2, [&](int begin, int end) { blocks += end - begin > 0 ? 1 : 0; });
-  CHECK(blocks == 2);
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  pool.parallel_for(8, [&](int begin, int end) {
+    for (int i = begin; i < end; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::lock_guard lock(mutex);
+      threads.insert(std::this_thread::get_id());
+    }
+  });
+  CHECK(threads.size() == 2);
 }
 
 TEST_CASE("an exception in a block reaches the caller and the pool stays usable") {
