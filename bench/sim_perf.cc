@@ -103,7 +103,7 @@ SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& 
   };
   double best_one = std::numeric_limits<double>::infinity();
   double best_two = std::numeric_limits<double>::infinity();
-  for (int round = 0; round < config.rounds; ++round) {
+  for (int round = 0; round < config.vector_rounds; ++round) {
     best_one = std::min(best_one, time_run(one));
     best_two = std::min(best_two, time_run(two));
   }

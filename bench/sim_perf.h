@@ -16,6 +16,7 @@ struct SimPerfConfig {
   std::string vector_env_id = "cheetah-run";
   int vector_envs = 16;
   int vector_steps = 1000;     // batch steps per timed sample
+  int vector_rounds = 15;      // interleaved samples at 1 and 2 threads; the best counts
   uint64_t seed = 1;
 };
 

@@ -94,7 +94,11 @@ void add_perf_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sim->add_option("--vector-steps", args->config.vector_steps, "Batch steps per timed sample")
       ->check(CLI::PositiveNumber);
-  sim->add_option("--rounds", args->config.rounds, "Interleaved repetitions (best counts)")
+  sim->add_option("--rounds", args->config.rounds,
+                  "Interleaved samples of env and raw (the best counts)")
+      ->check(CLI::PositiveNumber);
+  sim->add_option("--vector-rounds", args->config.vector_rounds,
+                  "Interleaved samples at 1 and 2 threads (the best counts)")
       ->check(CLI::PositiveNumber);
   sim->add_option("--num-envs", args->config.vector_envs, "Envs in the vector benchmark")
       ->check(CLI::PositiveNumber);

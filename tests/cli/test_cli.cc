@@ -211,7 +211,8 @@ TEST_CASE("umwelt check passes good envs and fails a model that blows up") {
 
 TEST_CASE("umwelt perf sim --json reports the ratios") {
   const Run run = umwelt(
-      "perf sim --json --rounds 1 --steps 50 --sample-steps 100 --num-envs 4 --vector-steps 20");
+      "perf sim --json --rounds 1 --vector-rounds 1 --steps 50 --sample-steps 100 --num-envs 4 "
+      "--vector-steps 20");
   REQUIRE(run.exit_code == 0);
   const nlohmann::json json = nlohmann::json::parse(run.out);
   REQUIRE(json["env_vs_raw"].size() == 2);
