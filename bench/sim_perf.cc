@@ -91,8 +91,8 @@ SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& 
   envs::VectorEnv two(registry.make(config.vector_env_id),
                       {config.vector_envs, /*threads=*/2, envs::AutoresetMode::kNextStep});
   const size_t batch_actions = size_t(config.vector_envs) * one.action_size();
-  std::vector<float> actions =
-      random_actions(one.spec().action_space, config.vector_envs * config.vector_steps, config.seed);
+  std::vector<float> actions = random_actions(
+      one.spec().action_space, config.vector_envs * config.vector_steps, config.seed);
   auto time_run = [&](envs::VectorEnv& envs) {
     envs.reset(config.seed);
     const auto t0 = Clock::now();

@@ -8,15 +8,15 @@
 namespace uw::bench {
 
 struct SimPerfConfig {
-  std::vector<std::string> env_ids = {
-      "cheetah-run", "mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml"};
-  int steps = 900;             // env steps from one saved state (within one episode)
+  std::vector<std::string> env_ids = {"cheetah-run",
+                                      "mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml"};
+  int steps = 900;               // env steps from one saved state (within one episode)
   int steps_per_sample = 20000;  // the steps are repeated to fill each timed sample
-  int rounds = 7;              // interleaved samples of each side; the best counts
+  int rounds = 7;                // interleaved samples of each side; the best counts
   std::string vector_env_id = "cheetah-run";
   int vector_envs = 16;
-  int vector_steps = 1000;     // batch steps per timed sample
-  int vector_rounds = 15;      // interleaved samples at 1 and 2 threads; the best counts
+  int vector_steps = 1000;  // batch steps per timed sample
+  int vector_rounds = 15;   // interleaved samples at 1 and 2 threads; the best counts
   uint64_t seed = 1;
 };
 

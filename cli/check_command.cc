@@ -25,19 +25,22 @@ int run_check(const CheckArgs& args) {
   int failed = 0;
   for (const std::string& id : ids) {
     registry.make(id, options);  // bad ids and options are input errors, not check failures
-    const envs::CheckEnvReport report =
-        envs::check_env([&] { return registry.make(id, options); });
+    const envs::CheckEnvReport report = envs::check_env([&] { return registry.make(id, options); });
     if (!report.ok()) ++failed;
     if (args.json) {
-      reports.push_back(
-          {{"env", id}, {"ok", report.ok()}, {"checks", report.checks}, {"failures", report.failures}});
+      reports.push_back({{"env", id},
+                         {"ok", report.ok()},
+                         {"checks", report.checks},
+                         {"failures", report.failures}});
       continue;
     }
     std::cout << (report.ok() ? "ok    " : "FAIL  ") << id << " (" << report.checks.size()
               << " checks)\n";
     for (const std::string& failure : report.failures) std::cout << "      " << failure << "\n";
   }
-  if (args.json) std::cout << nlohmann::json{{"reports", reports}, {"failed", failed}}.dump(2) << "\n";
+  if (args.json) {
+    std::cout << nlohmann::json{{"reports", reports}, {"failed", failed}}.dump(2) << "\n";
+  }
   return failed == 0 ? 0 : 1;
 }
 

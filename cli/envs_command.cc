@@ -28,8 +28,8 @@ void run_envs(bool json) {
     if (entry.is_family()) {
       families.push_back(
           {{"id", entry.id}, {"summary", entry.summary}, {"options", options_json(entry)}});
-      table.add_row({entry.id + "<path>", "qpos, qvel", "actuators", "-", "model", "1000",
-                     entry.summary});
+      table.add_row(
+          {entry.id + "<path>", "qpos, qvel", "actuators", "-", "model", "1000", entry.summary});
       continue;
     }
     const envs::EnvSpec spec = registry.make(entry.id)->spec();
@@ -38,9 +38,8 @@ void run_envs(bool json) {
                     {"options", options_json(entry)},
                     {"spec", envs::spec_to_json(spec)}});
     table.add_row({entry.id, spec.observation_space.describe(), spec.action_space.describe(),
-                   spec.goal_space ? spec.goal_space->describe() : "-",
-                   fixed(spec.control_dt(), 3), std::to_string(spec.max_episode_steps),
-                   entry.summary});
+                   spec.goal_space ? spec.goal_space->describe() : "-", fixed(spec.control_dt(), 3),
+                   std::to_string(spec.max_episode_steps), entry.summary});
   }
   if (json) {
     std::cout << nlohmann::json{{"envs", list}, {"families", families}}.dump(2) << "\n";

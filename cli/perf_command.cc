@@ -51,11 +51,12 @@ void run_perf_sim(PerfSimArgs args) {
     const nlohmann::json out = {
         {"machine", machine},
         {"env_vs_raw", models},
-        {"vector", {{"env", report.vector_env_id},
-                    {"num_envs", report.vector_envs},
-                    {"steps_per_second_1_thread", report.vector_1_thread_steps_per_second},
-                    {"steps_per_second_2_threads", report.vector_2_threads_steps_per_second},
-                    {"vector_2v1_ratio", report.vector_2v1_ratio}}},
+        {"vector",
+         {{"env", report.vector_env_id},
+          {"num_envs", report.vector_envs},
+          {"steps_per_second_1_thread", report.vector_1_thread_steps_per_second},
+          {"steps_per_second_2_threads", report.vector_2_threads_steps_per_second},
+          {"vector_2v1_ratio", report.vector_2v1_ratio}}},
     };
     std::cout << out.dump(2) << "\n";
     return;

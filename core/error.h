@@ -20,9 +20,9 @@ namespace detail {
 }  // namespace uw
 
 // A broken invariant: a bug in Umwelt, not bad input. Aborts with file:line; always on.
-#define UW_CHECK(condition, message)                                        \
-  do {                                                                      \
-    if (!(condition)) [[unlikely]] {                                        \
+#define UW_CHECK(condition, message)                                         \
+  do {                                                                       \
+    if (!(condition)) [[unlikely]] {                                         \
       ::uw::detail::check_failed(__FILE__, __LINE__, #condition, (message)); \
-    }                                                                       \
+    }                                                                        \
   } while (false)

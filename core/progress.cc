@@ -64,8 +64,7 @@ void Progress::print(int64_t done, bool final) {
   std::fprintf(out_, "%s%s: %ld/%ld %s (%.0f%%), %.0f %s/s, %s %s%s", terminal_ ? "\r" : "",
                label_.c_str(), static_cast<long>(done), static_cast<long>(total_), unit_.c_str(),
                percent, rate, unit_.c_str(), final ? "took" : "ETA",
-               format_duration(final ? elapsed : eta).c_str(),
-               terminal_ && !final ? "   " : "\n");
+               format_duration(final ? elapsed : eta).c_str(), terminal_ && !final ? "   " : "\n");
   std::fflush(out_);
 }
 

@@ -29,7 +29,8 @@ class Cartpole final : public MujocoEnv<Env> {
   }
 
   std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<Cartpole>(world().shared_model(), spec().id, spec().options));
+    return clone_into(
+        std::make_unique<Cartpole>(world().shared_model(), spec().id, spec().options));
   }
 
  private:
@@ -56,8 +57,7 @@ class Cartpole final : public MujocoEnv<Env> {
     const double centered = (1.0 + tolerance(d->qpos[slider_qpos_], 0, 0, /*margin=*/2)) / 2.0;
     const double small_control =
         (4.0 + tolerance(action[0], 0, 0, /*margin=*/1, Sigmoid::kQuadratic, 0.0)) / 5.0;
-    const double small_velocity =
-        (1.0 + tolerance(d->qvel[hinge_dof_], 0, 0, /*margin=*/5)) / 2.0;
+    const double small_velocity = (1.0 + tolerance(d->qvel[hinge_dof_], 0, 0, /*margin=*/5)) / 2.0;
     return static_cast<float>(upright * centered * small_control * small_velocity);
   }
 

@@ -117,8 +117,8 @@ class Checker {
       trajectory.obs.insert(trajectory.obs.end(), step.obs.begin(), step.obs.end());
       trajectory.rewards.push_back(step.reward);
       trajectory.flags.insert(trajectory.flags.end(),
-                              {step.terminated, step.truncated,
-                               static_cast<int>(step.info.reason), success_code(step)});
+                              {step.terminated, step.truncated, static_cast<int>(step.info.reason),
+                               success_code(step)});
       if (step.done()) break;
     }
     return trajectory;
@@ -152,8 +152,7 @@ class Checker {
     expect(same_bits(env->observation(), obs), "observation() differs from the reset observation");
     env->step(action(0));
     expect(same_bits(env->reset(config_.seed).obs, obs), "reset(seed) twice differs");
-    expect(same_bits(make_()->reset(config_.seed).obs, obs),
-           "reset(seed) on a fresh env differs");
+    expect(same_bits(make_()->reset(config_.seed).obs, obs), "reset(seed) on a fresh env differs");
     expect(first.reward == 0 && !first.terminated && !first.truncated,
            "reset returns a reward or an ended episode");
   }
@@ -298,8 +297,8 @@ class Checker {
       expect(t == spec_.max_episode_steps && step.truncated &&
                  step.info.reason == EndReason::kTimeLimit,
              "not truncated exactly at max_episode_steps = " +
-                 std::to_string(spec_.max_episode_steps) + " (ended at step " +
-                 std::to_string(t) + ")");
+                 std::to_string(spec_.max_episode_steps) + " (ended at step " + std::to_string(t) +
+                 ")");
     }
     bool threw = false;
     try {

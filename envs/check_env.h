@@ -12,8 +12,8 @@ namespace uw::envs {
 
 struct CheckEnvConfig {
   uint64_t seed = 20261128;
-  int steps = 100;          // steps compared between runs that must agree
-  int save_after = 10;      // steps taken before a state is saved, cloned or clipped
+  int steps = 100;              // steps compared between runs that must agree
+  int save_after = 10;          // steps taken before a state is saved, cloned or clipped
   int max_full_episode = 5000;  // longest episode run to its time limit
 };
 

@@ -22,7 +22,7 @@ std::string_view end_reason_name(EndReason reason);
 struct Info {
   std::optional<bool> success;  // goal tasks: whether the goal is reached now
   EndReason reason = EndReason::kNone;
-  std::string detail;           // what went wrong, for a physics fault
+  std::string detail;  // what went wrong, for a physics fault
 };
 
 struct TimeStep {

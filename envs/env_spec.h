@@ -12,16 +12,16 @@ namespace uw::envs {
 // Everything a consumer of an env needs to know about it without running it; datasets and
 // checkpoints carry it, and loading them checks it.
 struct EnvSpec {
-  std::string id;                    // "cheetah-run", "mjcf:model.xml"
-  std::string engine;                // "mujoco"
+  std::string id;      // "cheetah-run", "mjcf:model.xml"
+  std::string engine;  // "mujoco"
   Space observation_space;
   Space action_space;
-  std::optional<Space> goal_space;   // goal tasks only: the space of goal()
-  double physics_dt = 0.0;           // seconds per engine step
-  int substeps = 1;                  // engine steps per env step
-  int max_episode_steps = 0;         // truncation limit
-  bool stochastic_reset = true;      // whether reset(seed) depends on the seed
-  Options options;                   // the options it was made with, defaults filled in
+  std::optional<Space> goal_space;  // goal tasks only: the space of goal()
+  double physics_dt = 0.0;          // seconds per engine step
+  int substeps = 1;                 // engine steps per env step
+  int max_episode_steps = 0;        // truncation limit
+  bool stochastic_reset = true;     // whether reset(seed) depends on the seed
+  Options options;                  // the options it was made with, defaults filled in
 
   double control_dt() const { return physics_dt * substeps; }
   bool is_goal_task() const { return goal_space.has_value(); }

@@ -73,8 +73,7 @@ MujocoEnv<Base>::MujocoEnv(std::shared_ptr<const sim::MujocoModel> model, EnvSpe
 }
 
 template <class Base>
-void MujocoEnv<Base>::set_goal(std::span<const float> goal,
-                              FunctionRef<void(mjData*)> goal_pose) {
+void MujocoEnv<Base>::set_goal(std::span<const float> goal, FunctionRef<void(mjData*)> goal_pose) {
   UW_CHECK(spec_.goal_space && static_cast<int64_t>(goal.size()) == spec_.goal_space->flat_size(),
            "goal does not match the goal space of " + spec_.id);
   std::copy(goal.begin(), goal.end(), goal_.begin());
@@ -91,8 +90,8 @@ TimeStep MujocoEnv<Base>::reset(std::optional<uint64_t> seed) {
   world_.reset();
   reset_task(rng_);
   world_.forward();
-  UW_CHECK(world_.health().ok, spec_.id + ": reset left the physics faulted: " +
-                                   world_.health().fault);
+  UW_CHECK(world_.health().ok,
+           spec_.id + ": reset left the physics faulted: " + world_.health().fault);
   UW_CHECK(!spec_.goal_space || !goal_.empty(), spec_.id + ": reset set no goal");
   elapsed_steps_ = 0;
   started_ = true;
@@ -241,7 +240,8 @@ void MujocoGoalEnv::achieved_goal(std::span<const float> obs, std::span<float> o
   const size_t size = spec().goal_space->flat_size();
   if (obs.size() != static_cast<size_t>(spec().observation_space.flat_size()) ||
       out.size() != size) {
-    throw Error("env " + spec().id + ": achieved_goal needs an observation and a goal-sized output");
+    throw Error("env " + spec().id +
+                ": achieved_goal needs an observation and a goal-sized output");
   }
   std::copy_n(obs.begin() + achieved_offset_, size, out.begin());
 }
@@ -271,9 +271,7 @@ float MujocoGoalEnv::goal_distance() const {
   return static_cast<float>(std::sqrt(squared));
 }
 
-std::optional<bool> MujocoGoalEnv::success_now() const {
-  return success(observation(), goal());
-}
+std::optional<bool> MujocoGoalEnv::success_now() const { return success(observation(), goal()); }
 
 EndReason MujocoGoalEnv::end_condition() const {
   return terminate_on_success_ && success(observation(), goal()) ? EndReason::kSuccess

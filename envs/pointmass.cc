@@ -24,8 +24,7 @@ class PointMass final : public MujocoGoalEnv {
 
   PointMass(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
             const Options& options, Layout layout)
-      : MujocoGoalEnv(model, spec_for(id, options, layout), /*achieved_offset=*/0,
-                      kSuccessRadius),
+      : MujocoGoalEnv(model, spec_for(id, options, layout), /*achieved_offset=*/0, kSuccessRadius),
         layout_(layout),
         x_(model->get()->jnt_qposadr[model->require_id(mjOBJ_JOINT, "x")]),
         y_(model->get()->jnt_qposadr[model->require_id(mjOBJ_JOINT, "y")]),
@@ -34,8 +33,8 @@ class PointMass final : public MujocoGoalEnv {
         goal_mocap_(model->get()->body_mocapid[model->require_id(mjOBJ_BODY, "goal")]) {}
 
   std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<PointMass>(world().shared_model(), spec().id,
-                                                  spec().options, layout_));
+    return clone_into(
+        std::make_unique<PointMass>(world().shared_model(), spec().id, spec().options, layout_));
   }
 
  private:
@@ -110,8 +109,7 @@ void register_pointmass_tasks(Registry& registry, const std::filesystem::path& a
                                          layout);
     };
   };
-  registry.add({"pointmass-reach",
-                "a point mass reaches a random goal in a walled 2 x 2 m arena",
+  registry.add({"pointmass-reach", "a point mass reaches a random goal in a walled 2 x 2 m arena",
                 goal_task_options(/*substeps=*/5, /*max_steps=*/200),
                 factory("pointmass.xml", Layout::kOpenArena)});
   registry.add({"pointmaze-tworooms",

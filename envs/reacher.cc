@@ -49,8 +49,8 @@ class Reacher final : public MujocoGoalEnv {
     d->qvel[dof(shoulder_)] = rng.uniform(-0.05, 0.05);
     d->qvel[dof(elbow_)] = rng.uniform(-0.05, 0.05);
     // uniform over the annulus of reachable targets
-    const double r = std::sqrt(rng.uniform(kMinTargetRadius * kMinTargetRadius,
-                                           kMaxTargetRadius * kMaxTargetRadius));
+    const double r = std::sqrt(
+        rng.uniform(kMinTargetRadius * kMinTargetRadius, kMaxTargetRadius * kMaxTargetRadius));
     const double angle = rng.uniform(-std::numbers::pi, std::numbers::pi);
     const double tx = r * std::cos(angle);
     const double ty = r * std::sin(angle);
@@ -58,9 +58,9 @@ class Reacher final : public MujocoGoalEnv {
     d->mocap_pos[3 * target_mocap_ + 1] = ty;
 
     // goal state: the arm at rest with its fingertip on the target (elbow angle positive)
-    const double cos_elbow = std::clamp((r * r - kUpperArm * kUpperArm - kForearm * kForearm) /
-                                            (2 * kUpperArm * kForearm),
-                                        -1.0, 1.0);
+    const double cos_elbow = std::clamp(
+        (r * r - kUpperArm * kUpperArm - kForearm * kForearm) / (2 * kUpperArm * kForearm), -1.0,
+        1.0);
     const double elbow = std::acos(cos_elbow);
     const double shoulder = std::atan2(ty, tx) - std::atan2(kForearm * std::sin(elbow),
                                                             kUpperArm + kForearm * cos_elbow);
@@ -101,8 +101,8 @@ void register_reacher_tasks(Registry& registry, const std::filesystem::path& ass
   registry.add({"reacher-reach", "a two-link planar arm reaches a random target with its fingertip",
                 goal_task_options(/*substeps=*/2, /*max_steps=*/200),
                 [asset_dir](const std::string& id, const Options& options) {
-                  return std::make_unique<Reacher>(sim::MujocoModel::load(asset_dir / "reacher.xml"),
-                                                   id, options);
+                  return std::make_unique<Reacher>(
+                      sim::MujocoModel::load(asset_dir / "reacher.xml"), id, options);
                 }});
 }
 

@@ -47,15 +47,15 @@ RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config)
   for (int t = 0; t < config.steps; ++t) {
     if (progress) progress->update(t);
     if (!config.fixed_actions.empty()) {
-      const auto fixed = std::span(config.fixed_actions).subspan(size_t(t) * action_size,
-                                                                 action_size);
+      const auto fixed =
+          std::span(config.fixed_actions).subspan(size_t(t) * action_size, action_size);
       for (int i = 0; i < n; ++i) {
         std::copy(fixed.begin(), fixed.end(), actions.begin() + size_t(i) * action_size);
       }
     } else if (config.policy == RolloutPolicy::kRandom) {
       for (int i = 0; i < n; ++i) {
-        action_space.sample(policy_rng, std::span(actions).subspan(size_t(i) * action_size,
-                                                                   action_size));
+        action_space.sample(policy_rng,
+                            std::span(actions).subspan(size_t(i) * action_size, action_size));
       }
     }
     batch = envs.step(actions);

@@ -17,8 +17,8 @@ RolloutPolicy parse_rollout_policy(const std::string& name);  // "random" | "zer
 struct RolloutConfig {
   std::string env_id;
   Options options;
-  int steps = 1000;     // steps per env
-  uint64_t seed = 0;    // env i gets seed + i; the random policy its own stream
+  int steps = 1000;   // steps per env
+  uint64_t seed = 0;  // env i gets seed + i; the random policy its own stream
   RolloutPolicy policy = RolloutPolicy::kRandom;
   // When not empty, replaces the policy: action t (of action_size values) goes to every env at
   // step t; it must hold at least `steps` actions.
@@ -37,7 +37,7 @@ struct RolloutResult {
   int physics_faults = 0;
   double seconds = 0;
   double steps_per_second = 0;
-  std::vector<float> final_obs;       // the last observation of env 0
+  std::vector<float> final_obs;  // the last observation of env 0
 };
 
 // Runs a policy in a VectorEnv (next-step autoreset) and measures it.

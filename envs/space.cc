@@ -32,9 +32,8 @@ nlohmann::json bound_to_json(const std::vector<float>& values) {
     if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
     return x;
   };
-  const bool uniform =
-      !values.empty() && std::all_of(values.begin(), values.end(),
-                                     [&](float x) { return x == values.front(); });
+  const bool uniform = !values.empty() && std::all_of(values.begin(), values.end(),
+                                                      [&](float x) { return x == values.front(); });
   if (uniform) return one(values.front());
   nlohmann::json array = nlohmann::json::array();
   for (float x : values) array.push_back(one(x));

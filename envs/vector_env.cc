@@ -149,8 +149,8 @@ BatchStep VectorEnv::step(std::span<const float> actions) {
 }
 
 BatchStep VectorEnv::view() const {
-  return BatchStep{obs_,     rewards_,   terminated_, truncated_,     reasons_,
-                   success_, details_,   final_obs_,  has_final_obs_, was_reset_};
+  return BatchStep{obs_,     rewards_, terminated_, truncated_,     reasons_,
+                   success_, details_, final_obs_,  has_final_obs_, was_reset_};
 }
 
 }  // namespace uw::envs

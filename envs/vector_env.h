@@ -20,7 +20,7 @@ enum class AutoresetMode {
   kDisabled,  // the caller resets it with reset(seed, mask); stepping it before is an error
 };
 
-std::string_view autoreset_mode_name(AutoresetMode mode);  // "next-step", "same-step", "disabled"
+std::string_view autoreset_mode_name(AutoresetMode mode);   // "next-step", "same-step", "disabled"
 AutoresetMode parse_autoreset_mode(std::string_view name);  // throws uw::Error
 
 struct VectorEnvConfig {
@@ -32,18 +32,18 @@ struct VectorEnvConfig {
 // Views of the batch arrays, owned by the VectorEnv and valid until its next reset or step.
 // Row i belongs to env i.
 struct BatchStep {
-  std::span<const float> obs;             // [num_envs, obs_size]
-  std::span<const float> rewards;         // [num_envs]
-  std::span<const uint8_t> terminated;    // [num_envs]
-  std::span<const uint8_t> truncated;     // [num_envs]
-  std::span<const EndReason> reasons;     // [num_envs]
-  std::span<const int8_t> success;        // [num_envs]: 1, 0, or -1 for tasks without a goal
-  std::span<const std::string> details;   // [num_envs]: what went wrong, for physics faults
+  std::span<const float> obs;            // [num_envs, obs_size]
+  std::span<const float> rewards;        // [num_envs]
+  std::span<const uint8_t> terminated;   // [num_envs]
+  std::span<const uint8_t> truncated;    // [num_envs]
+  std::span<const EndReason> reasons;    // [num_envs]
+  std::span<const int8_t> success;       // [num_envs]: 1, 0, or -1 for tasks without a goal
+  std::span<const std::string> details;  // [num_envs]: what went wrong, for physics faults
   // same-step autoreset: the last observation of each episode that ended in this step
-  std::span<const float> final_obs;       // [num_envs, obs_size]
-  std::span<const uint8_t> has_final_obs; // [num_envs]
+  std::span<const float> final_obs;        // [num_envs, obs_size]
+  std::span<const uint8_t> has_final_obs;  // [num_envs]
   // next-step autoreset: envs whose row is a reset, not a step (their action was ignored)
-  std::span<const uint8_t> was_reset;     // [num_envs]
+  std::span<const uint8_t> was_reset;  // [num_envs]
 };
 
 // N copies of an env stepped together on a thread pool, with batched arrays in and out and no

@@ -55,8 +55,8 @@ std::shared_ptr<const MujocoModel> MujocoModel::load(const std::filesystem::path
     message.pop_back();
   }
   if (raw == nullptr) {
-    throw Error("cannot load MJCF model '" + path.string() + "': " +
-                (message.empty() ? "MuJoCo gave no reason" : message));
+    throw Error("cannot load MJCF model '" + path.string() +
+                "': " + (message.empty() ? "MuJoCo gave no reason" : message));
   }
   std::shared_ptr<MujocoModel> model(new MujocoModel());
   model->model_.reset(raw);
@@ -68,8 +68,8 @@ std::shared_ptr<const MujocoModel> MujocoModel::load(const std::filesystem::path
 int MujocoModel::require_id(mjtObj type, const char* name) const {
   const int id = mj_name2id(model_.get(), type, name);
   if (id < 0) {
-    throw Error("model '" + path_.string() + "' has no " + mju_type2Str(type) + " named '" +
-                name + "'");
+    throw Error("model '" + path_.string() + "' has no " + mju_type2Str(type) + " named '" + name +
+                "'");
   }
   return id;
 }

@@ -1,10 +1,10 @@
 // End-to-end tests: run the `umwelt` binary the way a user does and check exit codes, output
 // and errors.
-#include <catch2/catch.hpp>
 #include <mujoco/mujoco.h>
 #include <sys/wait.h>
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -30,7 +30,8 @@ struct Run {
 
 // Runs `umwelt <args>` through the shell; stderr is captured through a temporary file.
 Run umwelt(const std::string& args) {
-  const fs::path err_file = fs::temp_directory_path() / ("umwelt_test_err_" + std::to_string(getpid()));
+  const fs::path err_file =
+      fs::temp_directory_path() / ("umwelt_test_err_" + std::to_string(getpid()));
   const std::string command = std::string(UMWELT_BINARY) + " " + args + " 2>" + err_file.string();
   Run run;
   FILE* pipe = popen(command.c_str(), "r");
@@ -199,7 +200,8 @@ TEST_CASE("bad input gets a clear error and a non-zero exit") {
 }
 
 TEST_CASE("umwelt check passes good envs and fails a model that blows up") {
-  const Run good = umwelt("check --env pointmass-reach --env mjcf:" + kModels + "/humanoid/humanoid.xml");
+  const Run good =
+      umwelt("check --env pointmass-reach --env mjcf:" + kModels + "/humanoid/humanoid.xml");
   CHECK(good.exit_code == 0);
   CHECK_THAT(good.out, Contains("ok    pointmass-reach"));
   const Run bad = umwelt("check --json --env mjcf:" + kData + "/unstable.xml");

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -52,6 +52,4 @@ TEST_CASE("an exception in a block reaches the caller and the pool stays usable"
   CHECK(sum == 10);
 }
 
-TEST_CASE("a pool needs at least one thread") {
-  CHECK_THROWS_AS(uw::ThreadPool(0), uw::Error);
-}
+TEST_CASE("a pool needs at least one thread") { CHECK_THROWS_AS(uw::ThreadPool(0), uw::Error); }

@@ -1,6 +1,6 @@
 // check_env over every registered env, and proof that check_env catches each kind of bug.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "core/error.h"
@@ -150,10 +150,10 @@ TEST_CASE("task options keep the tasks conformant") {
 }
 
 TEST_CASE("mjcf: envs pass check_env on models not written for this project") {
-  for (const char* path : {"/usr/share/mujoco/model/humanoid/humanoid.xml",
-                           "/usr/share/mujoco/model/slider_crank/slider_crank.xml",
-                           "/usr/share/mujoco/model/tendon_arm/arm26.xml",
-                           "/usr/share/mujoco/model/mug/mug.xml"}) {
+  for (const char* path :
+       {"/usr/share/mujoco/model/humanoid/humanoid.xml",
+        "/usr/share/mujoco/model/slider_crank/slider_crank.xml",
+        "/usr/share/mujoco/model/tendon_arm/arm26.xml", "/usr/share/mujoco/model/mug/mug.xml"}) {
     SECTION(path) { require_conformant(std::string("mjcf:") + path); }
   }
 }

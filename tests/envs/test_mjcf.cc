@@ -1,8 +1,8 @@
 // The mjcf:<path> family: any MJCF file as an env, equal to a raw mj_step loop, and the errors
 // and faults a user's own model can produce.
-#include <catch2/catch.hpp>
 #include <mujoco/mujoco.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -47,7 +47,7 @@ bool matches_raw_loop(const std::string& path, int steps, int substeps) {
   auto env = make(path, options);
   char error[1000] = "";
   std::unique_ptr<mjModel, void (*)(mjModel*)> m(mj_loadXML(path.c_str(), nullptr, error, 1000),
-                                                  mj_deleteModel);
+                                                 mj_deleteModel);
   REQUIRE(m != nullptr);
   std::unique_ptr<mjData, void (*)(mjData*)> d(mj_makeData(m.get()), mj_deleteData);
   if (!same_bits(env->reset(0).obs, raw_observation(m.get(), d.get()))) return false;
@@ -106,7 +106,8 @@ TEST_CASE("mjcf: keyframe and reset noise options") {
 }
 
 TEST_CASE("mjcf: a missing file, malformed XML and a missing mesh are clear errors") {
-  CHECK_THROWS_WITH(make("/no/such/file.xml"), Contains("/no/such/file.xml") && Contains("no such file"));
+  CHECK_THROWS_WITH(make("/no/such/file.xml"),
+                    Contains("/no/such/file.xml") && Contains("no such file"));
   CHECK_THROWS_WITH(make(kData + "/malformed.xml"), Contains("malformed.xml") && Contains("XML"));
   CHECK_THROWS_WITH(make(kData + "/missing_mesh.xml"),
                     Contains("missing_mesh.xml") && Contains("no_such_part.stl"));

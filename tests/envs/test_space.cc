@@ -26,7 +26,9 @@ TEST_CASE("a Box round trips through JSON, infinities included") {
 }
 
 TEST_CASE("bad space JSON names the field") {
-  auto parse = [](const char* text) { return uw::envs::space_from_json(nlohmann::json::parse(text), "spec.action_space"); };
+  auto parse = [](const char* text) {
+    return uw::envs::space_from_json(nlohmann::json::parse(text), "spec.action_space");
+  };
   CHECK_THROWS_WITH(parse(R"({"type":"ball"})"), Contains("spec.action_space.type"));
   CHECK_THROWS_WITH(parse(R"({"type":"box","shape":[2],"low":[0],"high":1})"),
                     Contains("spec.action_space.low") && Contains("expected 2 values"));

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "core/error.h"
@@ -39,9 +39,9 @@ TEST_CASE("the registry lists the six tasks and the mjcf family") {
 
 TEST_CASE("unknown ids and options are clear errors") {
   CHECK_THROWS_AS(registry().make("cheetah-walk"), uw::Error);
-  CHECK_THROWS_WITH(registry().make("cheetah-walk"),
-                    Contains("unknown env id 'cheetah-walk'") && Contains("cheetah-run") &&
-                        Contains("mjcf:<path>"));
+  CHECK_THROWS_WITH(registry().make("cheetah-walk"), Contains("unknown env id 'cheetah-walk'") &&
+                                                         Contains("cheetah-run") &&
+                                                         Contains("mjcf:<path>"));
   CHECK_THROWS_WITH(registry().make("mjcf:"), Contains("needs a path"));
   uw::Options options;
   options.set("substep", "2");
@@ -89,8 +89,8 @@ TEST_CASE("pointmass: a feedback controller reaches the goal and success ends th
                                          clip1(3 * (goal[1] - o[1]) - 1.5 * o[3])};
       step = env->step(action);
       ++t;
-      CHECK(step.reward == Approx(-std::hypot(goal[0] - step.obs[0], goal[1] - step.obs[1]))
-                               .margin(1e-5));
+      CHECK(step.reward ==
+            Approx(-std::hypot(goal[0] - step.obs[0], goal[1] - step.obs[1])).margin(1e-5));
     }
     CHECK(step.terminated);
     CHECK(step.info.reason == EndReason::kSuccess);
@@ -126,8 +126,8 @@ TEST_CASE("pointmaze-tworooms: the dividing wall blocks the way outside the door
                                           clip1(3 * (0.35 - step.obs[1]) - step.obs[3])});
     }
     for (int t = 0; t < 60; ++t) step = env->step(std::vector<float>{-side, 0.0f});
-    CHECK(side * step.obs[0] > 0.0f);   // still in the start room
-    CHECK(side * step.obs[0] < 0.1f);   // pressed against the wall
+    CHECK(side * step.obs[0] > 0.0f);  // still in the start room
+    CHECK(side * step.obs[0] < 0.1f);  // pressed against the wall
   }
 }
 
@@ -176,8 +176,8 @@ TEST_CASE("pusher: a scripted push brings the block to the goal") {
         ta = -0.12, tc = 0;  // behind: line up
       }
       const double tx = o[4] + ta * dx - tc * dy, ty = o[5] + ta * dy + tc * dx;
-      step = env->step(std::vector<float>{clip1(8 * (tx - o[0]) - o[2]),
-                                          clip1(8 * (ty - o[1]) - o[3])});
+      step = env->step(
+          std::vector<float>{clip1(8 * (tx - o[0]) - o[2]), clip1(8 * (ty - o[1]) - o[3])});
     }
     if (step.info.reason == EndReason::kSuccess) ++successes;
   }

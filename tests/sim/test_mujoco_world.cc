@@ -108,8 +108,9 @@ TEST_CASE("restoring a bad state throws and changes nothing") {
   trace(world, 1, 5);
   const std::vector<double> before = world.save_state();
   std::vector<double> too_short(before.begin(), before.end() - 1);
-  CHECK_THROWS_WITH(world.restore_state(too_short),
-                    Contains("humanoid.xml") && Contains("expected " + std::to_string(before.size())));
+  CHECK_THROWS_WITH(
+      world.restore_state(too_short),
+      Contains("humanoid.xml") && Contains("expected " + std::to_string(before.size())));
   std::vector<double> nan = before;
   nan[3] = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH(world.restore_state(nan), Contains("qpos[2] is not finite"));
