@@ -92,7 +92,6 @@ TimeStep MujocoEnv<Base>::reset(std::optional<uint64_t> seed) {
   world_.forward();
   UW_CHECK(world_.health().ok,
            spec_.id + ": reset left the physics faulted: " + world_.health().fault);
-  UW_CHECK(!spec_.goal_space || !goal_.empty(), spec_.id + ": reset set no goal");
   elapsed_steps_ = 0;
   started_ = true;
   episode_over_ = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -28,6 +29,12 @@ AutoresetMode parse_autoreset_mode(std::string_view name) {
               "'; expected next-step, same-step or disabled");
 }
 
+nlohmann::json vector_spec_to_json(const VectorSpec& spec) {
+  return {{"env", spec_to_json(spec.env)},
+          {"num_envs", spec.num_envs},
+          {"autoreset_mode", autoreset_mode_name(spec.autoreset)}};
+}
+
 VectorEnv::VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config)
     : config_(config), pool_(std::clamp(config.threads, 1, std::max(1, config.num_envs))) {
   UW_CHECK(prototype != nullptr, "VectorEnv needs an env");
@@ -40,6 +47,7 @@ VectorEnv::VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config)
   envs_.reserve(config_.num_envs);
   envs_.push_back(std::move(prototype));
   for (int i = 1; i < config_.num_envs; ++i) envs_.push_back(envs_.front()->clone());
+  spec_ = VectorSpec{envs_.front()->spec(), config_.num_envs, config_.autoreset};
 
   const int n = config_.num_envs;
   obs_size_ = static_cast<int>(spec().observation_space.flat_size());

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,6 +30,15 @@ struct VectorEnvConfig {
   AutoresetMode autoreset = AutoresetMode::kNextStep;
 };
 
+// What a batch is: the spec of each env, how many, and how they reset.
+struct VectorSpec {
+  EnvSpec env;
+  int num_envs = 1;
+  AutoresetMode autoreset = AutoresetMode::kNextStep;
+};
+
+nlohmann::json vector_spec_to_json(const VectorSpec& spec);
+
 // Views of the batch arrays, owned by the VectorEnv and valid until its next reset or step.
 // Row i belongs to env i.
 struct BatchStep {
@@ -53,7 +63,10 @@ class VectorEnv {
   // The batch is `prototype` plus num_envs - 1 clones of it.
   VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config);
 
-  const EnvSpec& spec() const { return envs_.front()->spec(); }
+  // The spec of each env of the batch.
+  const EnvSpec& spec() const { return spec_.env; }
+  // The batch's spec: the env spec, the number of envs and the autoreset mode.
+  const VectorSpec& vector_spec() const { return spec_; }
   const VectorEnvConfig& config() const { return config_; }
   int num_envs() const { return config_.num_envs; }
   int obs_size() const { return obs_size_; }
@@ -79,6 +92,7 @@ class VectorEnv {
 
   VectorEnvConfig config_;
   std::vector<std::unique_ptr<Env>> envs_;
+  VectorSpec spec_;
   ThreadPool pool_;
   int obs_size_ = 0;
   int action_size_ = 0;

@@ -1,10 +1,9 @@
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <new>
+#include <nlohmann/json.hpp>
 
+#include "allocation_counter.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "envs/registry.h"
@@ -12,23 +11,6 @@
 
 using Catch::Matchers::Contains;
 using namespace uw::envs;
-
-// Counts every allocation in this test binary while `counting` is on. AddressSanitizer brings
-// its own operator new, so the sanitizer build leaves the count (and its test) out.
-#ifndef __SANITIZE_ADDRESS__
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
 
 namespace {
 
@@ -168,22 +150,29 @@ TEST_CASE("a bad batch of actions is refused before any env moves") {
   for (int i = 0; i < 3; ++i) CHECK(envs.env(i).save_state() == before[i]);
 }
 
-#ifndef __SANITIZE_ADDRESS__
+#if UMWELT_COUNTS_ALLOCATIONS
 TEST_CASE("a vector env step allocates nothing") {
   VectorEnv envs(make("pointmass-reach", 20), {4, 2, AutoresetMode::kSameStep});
   const std::vector<float> actions = random_actions(envs, 60, 1);
   const size_t batch_actions = size_t(4) * envs.action_size();
   envs.reset(0);
   envs.step(std::span(actions).first(batch_actions));  // first use warms up every buffer
-  allocations = 0;
-  counting = true;
+  uw::test::start_counting_allocations();
   for (int t = 1; t < 60; ++t) {  // crosses several same-step autoresets
     envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
   }
-  counting = false;
-  CHECK(allocations == 0);
+  CHECK(uw::test::stop_counting_allocations() == 0);
 }
 #endif
+
+TEST_CASE("the batch declares its size and autoreset mode in its spec") {
+  VectorEnv envs(make("reacher-reach"), {3, 1, AutoresetMode::kSameStep});
+  CHECK(envs.vector_spec().env == envs.env(2).spec());
+  const nlohmann::json json = vector_spec_to_json(envs.vector_spec());
+  CHECK(json["num_envs"] == 3);
+  CHECK(json["autoreset_mode"] == "same-step");
+  CHECK(json["env"]["id"] == "reacher-reach");
+}
 
 TEST_CASE("bad vector configurations are clear errors") {
   CHECK_THROWS_WITH(VectorEnv(make("cartpole-swingup"), {0, 1, AutoresetMode::kNextStep}),
