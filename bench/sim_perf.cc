@@ -29,11 +29,13 @@ std::vector<float> random_actions(const envs::Space& space, int steps, uint64_t 
 EnvVsRaw measure_env_vs_raw(const envs::Registry& registry, const std::string& id,
                             const SimPerfConfig& config) {
   std::unique_ptr<envs::Env> env = registry.make(id);
-  const auto* mujoco_env = dynamic_cast<const envs::MujocoEnv<envs::Env>*>(env.get());
-  if (mujoco_env == nullptr) throw Error("perf sim: env '" + id + "' is not a MuJoCo env");
+  const sim::MujocoWorld* world = envs::mujoco_world_of(*env);
+  if (world == nullptr) throw Error("perf sim: env '" + id + "' is not a MuJoCo env");
+  // stay within one episode: the env must not reach its time limit while timed
   const int steps = std::min(config.steps, env->spec().max_episode_steps - 1);
+  if (steps < 1) throw Error("perf sim: env '" + id + "' has episodes of one step");
   const int substeps = env->spec().substeps;
-  const mjModel* m = mujoco_env->world().model();
+  const mjModel* m = world->model();
   std::unique_ptr<mjData, void (*)(mjData*)> raw(mj_makeData(m), mj_deleteData);
   const size_t action_size = env->spec().action_space.flat_size();
   const std::vector<float> actions = random_actions(env->spec().action_space, steps, config.seed);
@@ -55,7 +57,7 @@ EnvVsRaw measure_env_vs_raw(const envs::Registry& registry, const std::string& i
       env_seconds += seconds_since(t0);
 
       env->restore_state(start);
-      mj_copyData(raw.get(), m, mujoco_env->world().data());
+      mj_copyData(raw.get(), m, world->data());
       t0 = Clock::now();
       for (int t = 0; t < steps; ++t) {
         for (size_t k = 0; k < action_size; ++k) raw->ctrl[k] = actions[t * action_size + k];

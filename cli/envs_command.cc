@@ -19,6 +19,13 @@ nlohmann::json options_json(const envs::EnvEntry& entry) {
   return options;
 }
 
+std::string default_of(const envs::EnvEntry& entry, const std::string& option) {
+  for (const OptionSpec& spec : entry.options) {
+    if (spec.name == option) return spec.default_value;
+  }
+  return "-";
+}
+
 void run_envs(bool json) {
   const envs::Registry registry = envs::make_default_registry();
   nlohmann::json list = nlohmann::json::array();
@@ -28,8 +35,8 @@ void run_envs(bool json) {
     if (entry.is_family()) {
       families.push_back(
           {{"id", entry.id}, {"summary", entry.summary}, {"options", options_json(entry)}});
-      table.add_row(
-          {entry.id + "<path>", "qpos, qvel", "actuators", "-", "model", "1000", entry.summary});
+      table.add_row({entry.id + "<path>", "qpos, qvel", "actuators", "-", "model",
+                     default_of(entry, "max_steps"), entry.summary});
       continue;
     }
     const envs::EnvSpec spec = registry.make(entry.id)->spec();

@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   } catch (const uw::Error& e) {
     std::fprintf(stderr, "umwelt: error: %s\n", e.what());
     return 1;
+  } catch (const std::exception& e) {
+    // not bad input but something Umwelt did not expect (out of memory, a library's error)
+    std::fprintf(stderr, "umwelt: internal error: %s\n", e.what());
+    return 2;
   }
   return exit_code;
 }

@@ -77,7 +77,7 @@ void run_rollout_command(const RolloutArgs& args) {
           {"policy", policy},
           {"seed", args.seed},
           {"num_envs", args.num_envs},
-          {"threads", args.threads},
+          {"threads", result.threads},
           {"steps", config.steps},
           {"env_steps", result.env_steps},
           {"episodes", result.episodes},
@@ -88,11 +88,15 @@ void run_rollout_command(const RolloutArgs& args) {
           {"seconds", result.seconds},
           {"steps_per_second", result.steps_per_second},
           {"final_obs", result.final_obs},
+          {"engine_warnings", result.engine_warnings},
       };
       std::cout << out.dump() << std::endl;
       continue;
     }
-    table.add_row({env, policy, std::to_string(args.num_envs), std::to_string(args.threads),
+    for (const std::string& warning : result.engine_warnings) {
+      std::cerr << "umwelt: " << env << ": engine warning: " << warning << "\n";
+    }
+    table.add_row({env, policy, std::to_string(args.num_envs), std::to_string(result.threads),
                    with_thousands(double(result.env_steps)), std::to_string(result.episodes),
                    optional_text(result.return_mean, 2), optional_text(result.length_mean, 1),
                    optional_text(result.success_rate, 2), std::to_string(result.physics_faults),

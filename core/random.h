@@ -31,8 +31,8 @@ class Rng {
   bool has_spare_normal_ = false;
 };
 
-// A well-mixed seed for item `index` of a stream with base seed `base` (episode k of a dataset,
-// env i of a batch): a pure function of its arguments.
+// A well-mixed seed for item `index` of a stream with base seed `base` (episode k of a
+// dataset, a policy's own stream): a pure function of its arguments.
 uint64_t derive_seed(uint64_t base, uint64_t index);
 
 }  // namespace uw

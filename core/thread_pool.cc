@@ -37,10 +37,17 @@ bool spin_until(Done&& done) {
 ThreadPool::ThreadPool(int threads) {
   if (threads < 1) throw Error("thread count must be at least 1, got " + std::to_string(threads));
   workers_.reserve(threads - 1);
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  try {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  } catch (...) {
+    stop();  // join the workers that did start before giving up
+    throw;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_.store(true, std::memory_order_relaxed);

@@ -33,6 +33,7 @@ class ThreadPool {
 
  private:
   void worker_loop();
+  void stop();
   void run_chunks();
 
   std::vector<std::thread> workers_;

@@ -150,25 +150,41 @@ class Checker {
     check_step(first, 0);
     const std::vector<float> obs(first.obs.begin(), first.obs.end());
     expect(same_bits(env->observation(), obs), "observation() differs from the reset observation");
-    env->step(action(0));
+    // an episode on a fresh env, then the same after an earlier episode on a used env: nothing
+    // may leak from one episode into the next
+    const Trajectory fresh = record(*env, 0, config_.steps);
     expect(same_bits(env->reset(config_.seed).obs, obs), "reset(seed) twice differs");
+    expect(record(*env, 0, config_.steps) == fresh,
+           "the episode after reset(seed) differs from the first one with that seed");
     expect(same_bits(make_()->reset(config_.seed).obs, obs), "reset(seed) on a fresh env differs");
     expect(first.reward == 0 && !first.terminated && !first.truncated,
            "reset returns a reward or an ended episode");
   }
 
+  // What a seed decides at reset: the first observation, and for goal tasks the goal and the
+  // goal observation too (a task may start the same way each time and only move the goal).
+  std::vector<float> initial_conditions(Env& env, uint64_t seed) {
+    const TimeStep first = env.reset(seed);
+    std::vector<float> out(first.obs.begin(), first.obs.end());
+    if (const auto* goal_env = dynamic_cast<const GoalEnv*>(&env)) {
+      out.insert(out.end(), goal_env->goal().begin(), goal_env->goal().end());
+      out.insert(out.end(), goal_env->goal_observation().begin(),
+                 goal_env->goal_observation().end());
+    }
+    return out;
+  }
+
   void check_seeds() {
     auto env = make_();
-    const TimeStep base = env->reset(config_.seed);
-    const std::vector<float> obs(base.obs.begin(), base.obs.end());
+    const std::vector<float> base = initial_conditions(*env, config_.seed);
     for (uint64_t delta = 1; delta <= 4; ++delta) {
-      const bool same = same_bits(env->reset(config_.seed + delta).obs, obs);
+      const bool same = same_bits(initial_conditions(*env, config_.seed + delta), base);
       if (spec_.stochastic_reset && same) {
         fail("seeds " + std::to_string(config_.seed) + " and " +
-             std::to_string(config_.seed + delta) + " give the same initial observation");
+             std::to_string(config_.seed + delta) + " start the same episode");
       }
       if (!spec_.stochastic_reset && !same) {
-        fail("the spec says the reset is deterministic, but seeds give different observations");
+        fail("the spec says the reset is deterministic, but seeds start different episodes");
       }
     }
   }
@@ -325,11 +341,25 @@ class Checker {
       fail("goal observation " + why);
     }
     expect(goal_env->success(goal_obs, goal), "the goal observation does not reach the goal");
+    // the goal observation achieves the goal itself, up to float rounding
     std::vector<float> achieved(goal.size());
-    goal_env->achieved_goal(first.obs, achieved);
+    goal_env->achieved_goal(goal_obs, achieved);
+    for (size_t i = 0; i < goal.size(); ++i) {
+      if (!(std::abs(achieved[i] - goal[i]) <= 1e-4f * (1.0f + std::abs(goal[i])))) {
+        fail("achieved_goal(goal observation)[" + std::to_string(i) + "] = " +
+             std::to_string(achieved[i]) + " is not the goal's " + std::to_string(goal[i]));
+      }
+    }
     expect(goal_env->success(first.obs, goal) == first.info.success.value_or(false),
-           "info.success disagrees with success(obs, goal)");
-    for (int t = 0; t < 5; ++t) env->step(action(t));
+           "info.success at reset disagrees with success(obs, goal)");
+    for (int t = 0; t < config_.steps; ++t) {
+      const TimeStep step = env->step(action(t));
+      if (goal_env->success(step.obs, goal) != step.info.success.value_or(false)) {
+        fail("info.success at step " + std::to_string(t) + " disagrees with success(obs, goal)");
+        break;
+      }
+      if (step.done()) break;
+    }
     expect(same_bits(goal_env->goal(), goal), "the goal changes during the episode");
     auto other = make_();
     other->reset(config_.seed);

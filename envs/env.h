@@ -35,9 +35,10 @@ struct TimeStep {
   bool done() const { return terminated || truncated; }
 };
 
-// A Gymnasium-style environment. Errors: reset, step and restore_state throw uw::Error on bad
-// input (an action of the wrong length or with NaN, stepping an ended episode, a state of the
-// wrong size) and then leave the env as it was. Physics faults never throw: they end the
+// A Gymnasium-style environment. Errors: step and restore_state throw uw::Error on bad input
+// (an action of the wrong length or with NaN, stepping an ended episode, a state of the wrong
+// size) and then leave the env as it was; reset throws uw::Error when the initial state itself
+// is broken (the physics faults in it). Physics faults during a step never throw: they end the
 // episode as truncated with reason kPhysics.
 class Env {
  public:
@@ -59,6 +60,10 @@ class Env {
 
   // An independent env of the same spec in the same state; shares immutable assets.
   virtual std::unique_ptr<Env> clone() const = 0;
+
+  // Warnings from the engine since the last reset (a full contact buffer, a model the compiler
+  // warned about), "; "-separated; empty when all is well. Not faults: the episode goes on.
+  virtual std::string engine_warnings() const { return {}; }
 };
 
 // A task with a goal: reaching, pushing. Planners in latent space compare against

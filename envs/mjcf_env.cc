@@ -1,5 +1,6 @@
 #include "envs/mjcf_env.h"
 
+#include <climits>
 #include <cmath>
 
 #include "core/error.h"
@@ -15,11 +16,13 @@ class MjcfEnv final : public MujocoEnv<Env> {
   MjcfEnv(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
       : MujocoEnv<Env>(model, spec_for(*model, id, options)),
-        keyframe_(static_cast<int>(options.get_int("keyframe"))),
+        keyframe_(static_cast<int>(options.get_int("keyframe", -1, INT_MAX))),
         reset_noise_(options.get_double("reset_noise")) {
-    if (keyframe_ < -1) throw Error("option 'keyframe' of env '" + id + "': expected -1 or >= 0");
     if (keyframe_ >= 0) world().check_keyframe(keyframe_);
-    if (reset_noise_ < 0) throw Error("option 'reset_noise' of env '" + id + "': expected >= 0");
+    if (reset_noise_ < 0) {
+      throw Error("option 'reset_noise' of env '" + id + "' = " + std::to_string(reset_noise_) +
+                  ": expected a number >= 0");
+    }
   }
 
   std::unique_ptr<Env> clone() const override {
@@ -30,7 +33,7 @@ class MjcfEnv final : public MujocoEnv<Env> {
   static EnvSpec spec_for(const sim::MujocoModel& model, const std::string& id,
                           const Options& options) {
     const int size = model.get()->nq + model.get()->nv;
-    const bool noisy = options.get_double("reset_noise") > 0;
+    const bool noisy = options.get_double("reset_noise") > 0;  // checked in the constructor
     return mujoco_task_spec(id, options, Space::box({size}, -INFINITY, INFINITY), std::nullopt,
                             /*stochastic_reset=*/noisy);
   }

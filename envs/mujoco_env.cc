@@ -24,6 +24,22 @@ uint64_t read_u64(const double* in) {
 
 bool is_u32(double x) { return x >= 0 && x <= 4294967295.0 && x == std::floor(x); }
 
+// Control bounds as floats rounded away from the range's inside (direction -1 for lower
+// bounds, +1 for upper), so that clipping a float action never narrows MuJoCo's ctrlrange:
+// a value the float bounds allow but MuJoCo does not is clamped by MuJoCo itself, exactly as a
+// raw loop's would be.
+std::vector<float> outward_floats(const std::vector<double>& bounds, double direction) {
+  std::vector<float> out;
+  for (double b : bounds) {
+    float f = static_cast<float>(b);
+    if (direction * (static_cast<double>(f) - b) < 0) {
+      f = std::nextafter(f, static_cast<float>(direction * INFINITY));
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<OptionSpec> mujoco_task_options(int default_substeps, int default_max_steps) {
@@ -59,8 +75,8 @@ MujocoEnv<Base>::MujocoEnv(std::shared_ptr<const sim::MujocoModel> model, EnvSpe
   spec_.engine = "mujoco";
   spec_.physics_dt = m->opt.timestep;
   const sim::Bounds& bounds = world_.control_bounds();
-  spec_.action_space = Space::box({m->nu}, std::vector<float>(bounds.low.begin(), bounds.low.end()),
-                                  std::vector<float>(bounds.high.begin(), bounds.high.end()));
+  spec_.action_space =
+      Space::box({m->nu}, outward_floats(bounds.low, -1.0), outward_floats(bounds.high, +1.0));
   UW_CHECK(spec_.substeps >= 1 && spec_.max_episode_steps >= 1, "task spec without limits");
   obs_.assign(spec_.observation_space.flat_size(), 0.0f);
   if (spec_.goal_space) {
@@ -90,8 +106,11 @@ TimeStep MujocoEnv<Base>::reset(std::optional<uint64_t> seed) {
   world_.reset();
   reset_task(rng_);
   world_.forward();
-  UW_CHECK(world_.health().ok,
-           spec_.id + ": reset left the physics faulted: " + world_.health().fault);
+  if (!world_.health().ok) {
+    // the initial state itself is broken (a bad keyframe, a model that cannot settle)
+    started_ = false;
+    throw Error("env " + spec_.id + ": the physics faulted during reset: " + world_.health().fault);
+  }
   elapsed_steps_ = 0;
   started_ = true;
   episode_over_ = false;
@@ -133,6 +152,8 @@ TimeStep MujocoEnv<Base>::step(std::span<const float> action) {
   result.obs = obs_;
   result.info.success = success_now();
   if (!world_.health().ok) {
+    // the world was reset to its default state, which says nothing about the goal
+    if (result.info.success) result.info.success = false;
     result.truncated = true;
     result.info.reason = EndReason::kPhysics;
     result.info.detail = world_.health().fault;
@@ -195,11 +216,18 @@ void MujocoEnv<Base>::restore_state(std::span<const double> state) {
     fail("elapsed steps " + std::to_string(elapsed) + " is not an integer in [0, " +
          std::to_string(spec_.max_episode_steps) + "]");
   }
+  const char* flag_names[] = {"", "started", "episode over"};
   for (int i = 1; i < kFlagValues; ++i) {
-    if (tail[i] != 0.0 && tail[i] != 1.0) fail("flag " + std::to_string(i) + " is not 0 or 1");
+    if (tail[i] != 0.0 && tail[i] != 1.0) {
+      fail(std::string("the '") + flag_names[i] + "' flag is " + std::to_string(tail[i]) +
+           ", expected 0 or 1");
+    }
   }
   for (int i = 0; i < kRngValues; ++i) {
-    if (!is_u32(tail[kFlagValues + i])) fail("generator word " + std::to_string(i) + " is bad");
+    if (!is_u32(tail[kFlagValues + i])) {
+      fail("generator value " + std::to_string(i) + " = " + std::to_string(tail[kFlagValues + i]) +
+           " is not an integer in [0, 2^32)");
+    }
   }
   world_.restore_state(state.first(world_size));
   elapsed_steps_ = static_cast<int>(elapsed);
@@ -215,6 +243,14 @@ void MujocoEnv<Base>::restore_state(std::span<const double> state) {
 }
 
 template <class Base>
+std::string MujocoEnv<Base>::engine_warnings() const {
+  std::string warnings = world_.shared_model()->load_warning();
+  const std::string& runtime = world_.health().warnings;
+  if (!warnings.empty() && !runtime.empty()) warnings += "; ";
+  return warnings + runtime;
+}
+
+template <class Base>
 std::unique_ptr<Env> MujocoEnv<Base>::clone_into(std::unique_ptr<Base> fresh) const {
   fresh->restore_state(save_state());
   return fresh;
@@ -222,6 +258,12 @@ std::unique_ptr<Env> MujocoEnv<Base>::clone_into(std::unique_ptr<Base> fresh) co
 
 template class MujocoEnv<Env>;
 template class MujocoEnv<GoalEnv>;
+
+const sim::MujocoWorld* mujoco_world_of(const Env& env) {
+  if (const auto* plain = dynamic_cast<const MujocoEnv<Env>*>(&env)) return &plain->world();
+  if (const auto* goal = dynamic_cast<const MujocoEnv<GoalEnv>*>(&env)) return &goal->world();
+  return nullptr;
+}
 
 MujocoGoalEnv::MujocoGoalEnv(std::shared_ptr<const sim::MujocoModel> model, EnvSpec spec,
                              int achieved_offset, float success_radius)
@@ -245,29 +287,26 @@ void MujocoGoalEnv::achieved_goal(std::span<const float> obs, std::span<float> o
   std::copy_n(obs.begin() + achieved_offset_, size, out.begin());
 }
 
+double MujocoGoalEnv::distance_to(std::span<const float> obs, std::span<const float> goal) const {
+  double squared = 0.0;
+  for (size_t i = 0; i < goal.size(); ++i) {
+    const double d = static_cast<double>(obs[achieved_offset_ + i]) - goal[i];
+    squared += d * d;
+  }
+  return std::sqrt(squared);
+}
+
 bool MujocoGoalEnv::success(std::span<const float> obs, std::span<const float> goal) const {
   const size_t size = spec().goal_space->flat_size();
   if (obs.size() != static_cast<size_t>(spec().observation_space.flat_size()) ||
       goal.size() != size) {
     throw Error("env " + spec().id + ": success needs an observation and a goal");
   }
-  double squared = 0.0;
-  for (size_t i = 0; i < size; ++i) {
-    const double d = static_cast<double>(obs[achieved_offset_ + i]) - goal[i];
-    squared += d * d;
-  }
-  return squared <= static_cast<double>(success_radius_) * success_radius_;
+  return distance_to(obs, goal) <= success_radius_;
 }
 
 float MujocoGoalEnv::goal_distance() const {
-  const std::span<const float> obs = observation();
-  const std::span<const float> g = goal();
-  double squared = 0.0;
-  for (size_t i = 0; i < g.size(); ++i) {
-    const double d = static_cast<double>(obs[achieved_offset_ + i]) - g[i];
-    squared += d * d;
-  }
-  return static_cast<float>(std::sqrt(squared));
+  return static_cast<float>(distance_to(observation(), goal()));
 }
 
 std::optional<bool> MujocoGoalEnv::success_now() const { return success(observation(), goal()); }

@@ -35,6 +35,7 @@ class MujocoEnv : public Base {
   std::vector<double> save_state() const final;
   void restore_state(std::span<const double> state) final;
   std::span<const float> observation() const final { return obs_; }
+  std::string engine_warnings() const final;
 
   const sim::MujocoWorld& world() const { return world_; }
 
@@ -110,10 +111,15 @@ class MujocoGoalEnv : public MujocoEnv<GoalEnv> {
   float goal_distance() const;
 
  private:
+  double distance_to(std::span<const float> obs, std::span<const float> goal) const;
+
   int achieved_offset_;
   float success_radius_;
   bool terminate_on_success_;
 };
+
+// The MuJoCo world behind an env, or nullptr when it is not a MuJoCo env.
+const sim::MujocoWorld* mujoco_world_of(const Env& env);
 
 // Options of goal tasks, added to mujoco_task_options.
 std::vector<OptionSpec> goal_task_options(int default_substeps, int default_max_steps);

@@ -9,7 +9,8 @@
 namespace uw::envs {
 namespace {
 
-// Observation: disc (x, y, vx, vy), block (x, y, cos yaw, sin yaw, vx, vy, yaw rate).
+// Observation: disc (x, y, vx, vy), block (x, y, cos yaw, sin yaw, vx, vy, angular velocity
+// about its own z axis, which is the yaw rate while the block lies flat).
 // Goal: a block position. Reward: minus the block's distance to the goal, minus a tenth of the
 // disc's distance to the block (so that approaching the block pays).
 class Pusher final : public MujocoGoalEnv {
@@ -78,7 +79,11 @@ class Pusher final : public MujocoGoalEnv {
 
     // goal state: the block at rest on the goal, the disc just behind it along the push
     const double length = std::hypot(gx - bx, gy - by);
-    const double reach = kBlockHalfSize + kDiscRadius + 0.01;
+    // the block's extent along the push, which depends on its yaw relative to the push
+    const double relative_yaw = yaw - std::atan2(gy - by, gx - bx);
+    const double extent =
+        kBlockHalfSize * (std::abs(std::cos(relative_yaw)) + std::abs(std::sin(relative_yaw)));
+    const double reach = extent + kDiscRadius + 0.01;
     const double goal_px = std::clamp(gx - reach * (gx - bx) / length, -0.5, 0.5);
     const double goal_py = std::clamp(gy - reach * (gy - by) / length, -0.5, 0.5);
     const float goal[] = {static_cast<float>(gx), static_cast<float>(gy)};

@@ -15,6 +15,18 @@ RolloutPolicy parse_rollout_policy(const std::string& name) {
   throw Error("unknown policy '" + name + "'; expected random or zero");
 }
 
+namespace {
+
+// Adds a warning to the list unless it is empty or there already.
+void note_warnings(std::string warnings, std::vector<std::string>& seen) {
+  if (warnings.empty()) return;
+  if (std::find(seen.begin(), seen.end(), warnings) == seen.end()) {
+    seen.push_back(std::move(warnings));
+  }
+}
+
+}  // namespace
+
 RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config) {
   if (config.steps < 0) throw Error("steps must be >= 0, got " + std::to_string(config.steps));
   VectorEnv envs(registry.make(config.env_id, config.options),
@@ -73,6 +85,7 @@ RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config)
         successes += batch.success[i];
       }
       if (batch.reasons[i] == EndReason::kPhysics) ++result.physics_faults;
+      note_warnings(envs.env(i).engine_warnings(), result.engine_warnings);
       episode_return[i] = 0;
       episode_length[i] = 0;
     }
@@ -89,6 +102,8 @@ RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config)
     if (has_success) result.success_rate = static_cast<double>(successes) / result.episodes;
   }
   result.final_obs.assign(batch.obs.begin(), batch.obs.begin() + envs.obs_size());
+  result.threads = envs.threads();
+  for (int i = 0; i < n; ++i) note_warnings(envs.env(i).engine_warnings(), result.engine_warnings);
   return result;
 }
 

@@ -37,7 +37,9 @@ struct RolloutResult {
   int physics_faults = 0;
   double seconds = 0;
   double steps_per_second = 0;
-  std::vector<float> final_obs;  // the last observation of env 0
+  std::vector<float> final_obs;              // the last observation of env 0
+  int threads = 1;                           // threads used (no more than envs)
+  std::vector<std::string> engine_warnings;  // distinct warnings seen at episode ends
 };
 
 // Runs a policy in a VectorEnv (next-step autoreset) and measures it.

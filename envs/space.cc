@@ -12,9 +12,20 @@
 namespace uw::envs {
 namespace {
 
+// Largest number of elements a space may have (a 4096 x 4096 RGB image is 5e7).
+constexpr int64_t kMaxElements = int64_t{1} << 31;
+
+// The number of elements of a shape; throws uw::Error on a negative dimension or a shape too
+// large to hold.
 int64_t product(const std::vector<int64_t>& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error("a shape dimension is negative: " + std::to_string(d));
+    if (d > 0 && n > kMaxElements / d) {
+      throw Error("a shape holds more than 2^31 elements");
+    }
+    n *= d;
+  }
   return n;
 }
 
@@ -66,9 +77,6 @@ std::vector<float> bound_from_json(const nlohmann::json& j, int64_t size,
 }  // namespace
 
 Space Space::box(std::vector<int64_t> shape, std::vector<float> low, std::vector<float> high) {
-  for (int64_t d : shape) {
-    if (d < 0) throw Error("Box shape has a negative dimension");
-  }
   const int64_t size = product(shape);
   if (static_cast<int64_t>(low.size()) != size || static_cast<int64_t>(high.size()) != size) {
     throw Error("Box bounds have " + std::to_string(low.size()) + " and " +
@@ -136,10 +144,12 @@ void Space::sample(Rng& rng, std::span<float> out) const {
     return;
   }
   for (size_t i = 0; i < out.size(); ++i) {
-    const double lo = std::isinf(low_[i]) ? -1.0 : low_[i];
-    const double hi = std::isinf(high_[i]) ? 1.0 : high_[i];
-    out[i] = std::clamp(static_cast<float>(rng.uniform(std::min(lo, hi), std::max(lo, hi))),
-                        low_[i], high_[i]);
+    // an unbounded side is replaced by the other bound's value +-2, or [-1, 1] when both are
+    const bool low_open = std::isinf(low_[i]);
+    const bool high_open = std::isinf(high_[i]);
+    const double lo = low_open ? (high_open ? -1.0 : high_[i] - 2.0) : low_[i];
+    const double hi = high_open ? (low_open ? 1.0 : low_[i] + 2.0) : high_[i];
+    out[i] = std::clamp(static_cast<float>(rng.uniform(lo, hi)), low_[i], high_[i]);
   }
 }
 
@@ -199,7 +209,12 @@ Space space_from_json(const nlohmann::json& json, const std::string& where) {
   for (const char* field : {"low", "high"}) {
     if (!json.contains(field)) throw Error(where + "." + field + ": missing");
   }
-  const int64_t size = product(shape);
+  int64_t size = 0;
+  try {
+    size = product(shape);
+  } catch (const Error& e) {
+    throw Error(where + ".shape: " + e.what());
+  }
   std::vector<float> low = bound_from_json(json["low"], size, where + ".low");
   std::vector<float> high = bound_from_json(json["high"], size, where + ".high");
   try {

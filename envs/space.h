@@ -35,7 +35,8 @@ class Space {
   bool contains(std::span<const float> x) const { return violation(x).empty(); }
   // Clips each element into its bounds (Box), or to the nearest valid integer (Discrete).
   void clip(std::span<float> x) const;
-  // Uniform sample; unbounded Box dimensions are sampled from [-1, 1].
+  // Uniform sample. An unbounded side of a Box dimension is taken as 2 from the other bound,
+  // or [-1, 1] when both are unbounded.
   void sample(Rng& rng, std::span<float> out) const;
   std::string describe() const;  // "Box(-1, 1, (6,))"
 

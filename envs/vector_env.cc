@@ -93,6 +93,9 @@ BatchStep VectorEnv::reset(std::optional<uint64_t> seed, std::span<const uint8_t
   if (!started_ && !std::all_of(mask.begin(), mask.end(), [](uint8_t m) { return m != 0; })) {
     throw Error("the first reset of a vector env must reset every env");
   }
+  // the envs are clones with one generator state: an unseeded first reset would start them all
+  // alike, so it counts as seed 0 (env i gets seed i)
+  if (!started_ && !seed) seed = 0;
   pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
       has_final_obs_[i] = 0;

@@ -42,10 +42,12 @@ nlohmann::json vector_spec_to_json(const VectorSpec& spec);
 // Views of the batch arrays, owned by the VectorEnv and valid until its next reset or step.
 // Row i belongs to env i.
 struct BatchStep {
-  std::span<const float> obs;            // [num_envs, obs_size]
-  std::span<const float> rewards;        // [num_envs]
-  std::span<const uint8_t> terminated;   // [num_envs]
-  std::span<const uint8_t> truncated;    // [num_envs]
+  std::span<const float> obs;           // [num_envs, obs_size]
+  std::span<const float> rewards;       // [num_envs]
+  std::span<const uint8_t> terminated;  // [num_envs]
+  std::span<const uint8_t> truncated;   // [num_envs]
+  // reasons and success describe the step taken (with same-step autoreset too, where obs is
+  // already the next episode's first observation)
   std::span<const EndReason> reasons;    // [num_envs]
   std::span<const int8_t> success;       // [num_envs]: 1, 0, or -1 for tasks without a goal
   std::span<const std::string> details;  // [num_envs]: what went wrong, for physics faults
@@ -70,9 +72,11 @@ class VectorEnv {
   const VectorEnvConfig& config() const { return config_; }
   int num_envs() const { return config_.num_envs; }
   int obs_size() const { return obs_size_; }
+  int threads() const { return pool_.size(); }
   int action_size() const { return action_size_; }
 
-  // Resets every env: env i with seed + i, or continuing its own generator without a seed.
+  // Resets every env: env i with seed + i, or continuing its own generator without a seed (the
+  // first reset without a seed counts as seed 0, so that the envs differ).
   BatchStep reset(std::optional<uint64_t> seed = std::nullopt);
   // Resets the envs whose mask entry is non-zero (env i with seed + i); the other rows keep
   // their last values.

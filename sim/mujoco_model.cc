@@ -38,7 +38,8 @@ std::shared_ptr<const MujocoModel> MujocoModel::load(const std::filesystem::path
                 (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
   }
   // MuJoCo's compiler swaps the process-wide error handlers while it runs, so two loads must
-  // not overlap.
+  // not overlap. (A world stepping on another thread meanwhile would see the compiler's handler;
+  // MujocoWorld turns whatever it throws into a fault.)
   static std::mutex load_mutex;
   std::array<char, 1024> error{};
   mjModel* raw = nullptr;

@@ -39,7 +39,11 @@ MujocoWorld::MujocoWorld(std::shared_ptr<const MujocoModel> model) : model_(std:
   UW_CHECK(model_ != nullptr, "MujocoWorld needs a model");
   install_mujoco_handlers();
   const mjModel* m = model_->get();
-  data_.reset(mj_makeData(m));
+  try {
+    data_.reset(mj_makeData(m));
+  } catch (const Error& e) {
+    throw Error("model '" + model_->path().string() + "': " + e.what());
+  }
   if (data_ == nullptr) {
     throw Error("MuJoCo could not allocate data for model '" + model_->path().string() + "'");
   }
@@ -67,15 +71,7 @@ void MujocoWorld::step(int substeps) {
   const mjModel* m = model_->get();
   mjData* d = data_.get();
   for (int i = 0; i < substeps; ++i) {
-    try {
-      mj_step(m, d);
-    } catch (const std::exception& e) {
-      mark_fault(e.what());
-      return;
-    } catch (...) {
-      mark_fault("MuJoCo raised an unknown error");
-      return;
-    }
+    if (!call_engine([&] { mj_step(m, d); })) return;
     for (int w = 0; w < mjNWARNING; ++w) {
       if (d->warning[w].number != seen_warnings_[w]) {
         update_warnings();
@@ -161,16 +157,27 @@ void MujocoWorld::forward() {
   // mj_forward copies the new qacc into qacc_warmstart; keep the old one so that the next step
   // is the same as if forward() had not been called
   std::copy(d->qacc_warmstart, d->qacc_warmstart + m->nv, warmstart_scratch_.begin());
-  try {
-    mj_forward(m, d);
-  } catch (const std::exception& e) {
-    mark_fault(e.what());
-    return;
-  }
+  if (!call_engine([&] { mj_forward(m, d); })) return;
   std::copy(warmstart_scratch_.begin(), warmstart_scratch_.end(), d->qacc_warmstart);
 }
 
-void MujocoWorld::kinematics() { mj_kinematics(model_->get(), data_.get()); }
+void MujocoWorld::kinematics() {
+  call_engine([&] { mj_kinematics(model_->get(), data_.get()); });
+}
+
+bool MujocoWorld::call_engine(FunctionRef<void()> call) {
+  try {
+    call();
+    return true;
+  } catch (const std::exception& e) {
+    mark_fault(e.what());
+  } catch (...) {
+    // while another thread loads a model, MuJoCo's compiler has swapped in its own error
+    // handler, which throws a type of its own
+    mark_fault("MuJoCo raised an error (of the model compiler's type)");
+  }
+  return false;
+}
 
 int MujocoWorld::state_size() const {
   int size = 0;

@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 
+#include "core/function_ref.h"
 #include "sim/mujoco_model.h"
 #include "sim/world.h"
 
@@ -57,6 +58,8 @@ class MujocoWorld final : public World {
     void operator()(mjData* d) const { mj_deleteData(d); }
   };
 
+  // Runs a MuJoCo call; an engine error becomes a fault (and false), never an exception.
+  bool call_engine(FunctionRef<void()> call);
   void mark_fault(std::string fault);
   void update_warnings();
   // The first non-finite value of the state, or an empty string.

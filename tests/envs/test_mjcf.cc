@@ -9,9 +9,12 @@
 
 #include "core/error.h"
 #include "envs/registry.h"
+#include "tests/test_util.h"
 
 using Catch::Matchers::Contains;
 using namespace uw::envs;
+
+using uw::test::same_bits;
 
 namespace {
 
@@ -35,21 +38,19 @@ std::vector<float> raw_observation(const mjModel* m, const mjData* d) {
   return obs;
 }
 
-bool same_bits(std::span<const float> a, std::span<const float> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
-// Steps the env with zero actions next to a raw mj_step loop; true if every observation agrees
-// bit for bit.
-bool matches_raw_loop(const std::string& path, int steps, int substeps) {
+// Steps the env with zero actions next to a raw mj_step loop (from the model's default state
+// or a keyframe); true if every observation agrees bit for bit.
+bool matches_raw_loop(const std::string& path, int steps, int substeps, int keyframe = -1) {
   uw::Options options;
   options.set("substeps", std::to_string(substeps));
+  options.set("keyframe", std::to_string(keyframe));
   auto env = make(path, options);
   char error[1000] = "";
   std::unique_ptr<mjModel, void (*)(mjModel*)> m(mj_loadXML(path.c_str(), nullptr, error, 1000),
                                                  mj_deleteModel);
   REQUIRE(m != nullptr);
   std::unique_ptr<mjData, void (*)(mjData*)> d(mj_makeData(m.get()), mj_deleteData);
+  if (keyframe >= 0) mj_resetDataKeyframe(m.get(), d.get(), keyframe);
   if (!same_bits(env->reset(0).obs, raw_observation(m.get(), d.get()))) return false;
   const std::vector<float> zero(env->spec().action_space.flat_size(), 0.0f);
   for (int t = 0; t < steps; ++t) {
@@ -73,6 +74,45 @@ TEST_CASE("a zero-action mjcf: rollout equals a raw mj_step loop bit for bit") {
     CHECK(matches_raw_loop(path, 1000, 1));
   }
   CHECK(matches_raw_loop(kModels + "/humanoid/humanoid.xml", 200, 3));
+}
+
+TEST_CASE("a zero-action rollout from a keyframe equals a raw loop from that keyframe") {
+  CHECK(matches_raw_loop(kData + "/keyframes.xml", 500, 1, /*keyframe=*/0));
+  CHECK(matches_raw_loop(kData + "/keyframes.xml", 500, 2, /*keyframe=*/1));
+}
+
+TEST_CASE("a ctrlrange that excludes zero: zero actions still equal a raw loop") {
+  // ctrlrange 0.2..0.7: both sides end up with MuJoCo clamping the control to 0.2
+  CHECK(matches_raw_loop(kData + "/narrow_ctrlrange.xml", 300, 1));
+  // the float action space never cuts the double range short
+  auto env = make(kData + "/narrow_ctrlrange.xml");
+  CHECK(static_cast<double>(env->spec().action_space.low()[0]) <= 0.2);
+  CHECK(static_cast<double>(env->spec().action_space.high()[0]) >= 0.7);
+}
+
+TEST_CASE("a physics fault in the initial state is a clear error, not an abort") {
+  uw::Options keyframe;
+  keyframe.set("keyframe", "0");
+  auto env = make(kData + "/bad_keyframe.xml", keyframe);
+  CHECK_THROWS_WITH(env->reset(0), Contains("bad_keyframe.xml") &&
+                                       Contains("faulted during reset") &&
+                                       Contains("Stack overflow"));
+  CHECK_THROWS_WITH(env->step(std::vector<float>{}), Contains("before reset"));
+  // the model's default state is fine
+  auto fine = make(kData + "/bad_keyframe.xml");
+  CHECK_NOTHROW(fine->reset(0));
+}
+
+TEST_CASE("engine warnings are reported without ending the episode") {
+  auto env = make(kData + "/full_contacts.xml");
+  TimeStep step = env->reset(0);
+  for (int t = 0; t < 20; ++t) step = env->step(std::vector<float>{});
+  CHECK_FALSE(step.done());
+  CHECK_THAT(env->engine_warnings(), Contains("contact buffer is full"));
+  auto quiet = make(kModels + "/humanoid/humanoid.xml");
+  quiet->reset(0);
+  quiet->step(std::vector<float>(21, 0.0f));
+  CHECK(quiet->engine_warnings().empty());
 }
 
 TEST_CASE("mjcf: spaces come from the model") {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "envs/mujoco_env.h"
 #include "envs/registry.h"
 #include "envs/tolerance.h"
 
@@ -96,6 +97,40 @@ TEST_CASE("pointmass: a feedback controller reaches the goal and success ends th
     CHECK(step.info.reason == EndReason::kSuccess);
     CHECK(*step.info.success);
     CHECK(t < 100);
+  }
+}
+
+TEST_CASE("a physics fault never reports success") {
+  // put the point on its goal with a velocity MuJoCo rejects: the step faults, MuJoCo resets
+  // the world to its default, and the goal (at that default) must not count as reached
+  auto env = make_goal_env("pointmass-reach");
+  env->reset(0);
+  std::vector<double> state = env->save_state();
+  const int world_size = mujoco_world_of(*env)->state_size();
+  // world state: time, qpos (x, y), qvel (vx, vy), ...; env state after it: 3 flags, 10
+  // generator values, then the goal
+  state[3] = 1e12;
+  state[world_size + 13] = 0.0;
+  state[world_size + 14] = 0.0;
+  env->restore_state(state);
+  const TimeStep step = env->step(std::vector<float>{0.0f, 0.0f});
+  REQUIRE(step.info.reason == EndReason::kPhysics);
+  CHECK(step.info.success == false);
+}
+
+TEST_CASE("pusher: the goal observation never puts the disc inside the block") {
+  auto env = make_goal_env("pusher-push");
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    env->reset(seed);
+    const std::span<const float> g = env->goal_observation();
+    // the disc's centre in the block's frame, then its distance to the block's square
+    const double yaw = std::atan2(g[7], g[6]);
+    const double dx = g[0] - g[4], dy = g[1] - g[5];
+    const double lx = std::cos(yaw) * dx + std::sin(yaw) * dy;
+    const double ly = -std::sin(yaw) * dx + std::cos(yaw) * dy;
+    const double ox = std::max(0.0, std::abs(lx) - 0.05), oy = std::max(0.0, std::abs(ly) - 0.05);
+    const bool clamped_at_wall = std::abs(g[0]) >= 0.5f - 1e-6f || std::abs(g[1]) >= 0.5f - 1e-6f;
+    if (!clamped_at_wall) REQUIRE(std::hypot(ox, oy) >= 0.04 - 1e-6);
   }
 }
 

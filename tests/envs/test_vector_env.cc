@@ -8,9 +8,12 @@
 #include "core/random.h"
 #include "envs/registry.h"
 #include "envs/vector_env.h"
+#include "tests/test_util.h"
 
 using Catch::Matchers::Contains;
 using namespace uw::envs;
+
+using uw::test::same_bits;
 
 namespace {
 
@@ -23,10 +26,6 @@ std::unique_ptr<Env> make(const std::string& id, int max_steps = 0) {
   uw::Options options;
   if (max_steps > 0) options.set("max_steps", std::to_string(max_steps));
   return registry().make(id, options);
-}
-
-bool same_bits(std::span<const float> a, std::span<const float> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 std::vector<float> random_actions(const VectorEnv& envs, int steps, uint64_t seed) {
@@ -43,6 +42,12 @@ std::span<const float> row(std::span<const float> batch, int i, int size) {
   return batch.subspan(size_t(i) * size, size);
 }
 
+// The observation row of env i as the batch holds it now.
+std::vector<float> batch_row_copy(const VectorEnv& envs, int i) {
+  const std::span<const float> obs = envs.env(i).observation();
+  return {obs.begin(), obs.end()};
+}
+
 }  // namespace
 
 TEST_CASE("env i of a batch is seeded with seed + i") {
@@ -51,6 +56,14 @@ TEST_CASE("env i of a batch is seeded with seed + i") {
   for (int i = 0; i < 4; ++i) {
     auto single = make("pointmass-reach");
     CHECK(same_bits(row(batch.obs, i, envs.obs_size()), single->reset(100 + i).obs));
+  }
+}
+
+TEST_CASE("an unseeded first reset still gives every env its own episode") {
+  VectorEnv envs(make("pointmass-reach"), {3, 1, AutoresetMode::kNextStep});
+  const BatchStep batch = envs.reset();
+  for (int i = 0; i < 3; ++i) {
+    CHECK(same_bits(row(batch.obs, i, envs.obs_size()), make("pointmass-reach")->reset(i).obs));
   }
 }
 
@@ -126,9 +139,15 @@ TEST_CASE("disabled autoreset: an ended env must be reset by mask") {
   const std::vector<float> actions = {0.0f, 0.0f};
   for (int t = 0; t < 3; ++t) envs.step(actions);
   CHECK_THROWS_WITH(envs.step(actions), Contains("env 0 has ended") && Contains("reset"));
-  const std::vector<uint8_t> mask = {1, 1};
-  const BatchStep batch = envs.reset(50, mask);
-  CHECK(batch.was_reset[1]);
+  // reset env 0 only: env 1 stays ended and keeps its row
+  const std::vector<float> before(batch_row_copy(envs, 1));
+  BatchStep batch = envs.reset(50, std::vector<uint8_t>{1, 0});
+  CHECK(batch.was_reset[0]);
+  CHECK_FALSE(batch.was_reset[1]);
+  CHECK(same_bits(row(batch.obs, 0, envs.obs_size()), make("cartpole-swingup")->reset(50).obs));
+  CHECK(same_bits(row(batch.obs, 1, envs.obs_size()), before));
+  CHECK_THROWS_WITH(envs.step(actions), Contains("env 1 has ended"));
+  batch = envs.reset(50, std::vector<uint8_t>{0, 1});
   CHECK(same_bits(row(batch.obs, 1, envs.obs_size()), make("cartpole-swingup")->reset(51).obs));
   CHECK_NOTHROW(envs.step(actions));
   CHECK_THROWS_WITH(envs.reset(1, std::vector<uint8_t>{1}), Contains("mask has 1 entries"));
@@ -152,16 +171,22 @@ TEST_CASE("a bad batch of actions is refused before any env moves") {
 
 #if UMWELT_COUNTS_ALLOCATIONS
 TEST_CASE("a vector env step allocates nothing") {
-  VectorEnv envs(make("pointmass-reach", 20), {4, 2, AutoresetMode::kSameStep});
-  const std::vector<float> actions = random_actions(envs, 60, 1);
-  const size_t batch_actions = size_t(4) * envs.action_size();
-  envs.reset(0);
-  envs.step(std::span(actions).first(batch_actions));  // first use warms up every buffer
-  uw::test::start_counting_allocations();
-  for (int t = 1; t < 60; ++t) {  // crosses several same-step autoresets
-    envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+  for (AutoresetMode mode : {AutoresetMode::kNextStep, AutoresetMode::kSameStep}) {
+    for (const char* id : {"pointmass-reach", "cheetah-run"}) {
+      VectorEnv envs(make(id, 20), {4, 2, mode});
+      const std::vector<float> actions = random_actions(envs, 60, 1);
+      const size_t batch_actions = size_t(4) * envs.action_size();
+      envs.reset(0);
+      envs.step(std::span(actions).first(batch_actions));  // first use warms up every buffer
+      uw::test::start_counting_allocations();
+      for (int t = 1; t < 60; ++t) {  // crosses several autoresets
+        envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+      }
+      const long allocations = uw::test::stop_counting_allocations();
+      INFO(id << ", autoreset " << autoreset_mode_name(mode));
+      CHECK(allocations == 0);
+    }
   }
-  CHECK(uw::test::stop_counting_allocations() == 0);
 }
 #endif
 

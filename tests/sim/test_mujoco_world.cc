@@ -6,19 +6,18 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "sim/mujoco_world.h"
+#include "tests/test_util.h"
 
 using Catch::Matchers::Contains;
 using uw::sim::MujocoModel;
 using uw::sim::MujocoWorld;
 
+using uw::test::same_bits;
+
 namespace {
 
 const std::string kData = UMWELT_TEST_DATA;
 const std::string kHumanoid = "/usr/share/mujoco/model/humanoid/humanoid.xml";
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
 
 // Steps with random controls and returns qpos and qvel after every step.
 std::vector<double> trace(MujocoWorld& world, uint64_t seed, int steps) {
