@@ -70,12 +70,9 @@ class Cartpole final : public MujocoEnv<Env> {
 }  // namespace
 
 void register_cartpole_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  registry.add({"cartpole-swingup", "swing up a hanging pole on a cart and balance it",
-                mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000),
-                [asset_dir](const std::string& id, const Options& options) {
-                  return std::make_unique<Cartpole>(
-                      sim::MujocoModel::load(asset_dir / "cartpole.xml"), id, options);
-                }});
+  registry.add(mujoco_task_entry<Cartpole>(
+      "cartpole-swingup", "swing up a hanging pole on a cart and balance it",
+      mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cartpole.xml"));
 }
 
 }  // namespace uw::envs

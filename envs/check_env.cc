@@ -33,6 +33,17 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
+// Whether a call throws uw::Error (the error tier for bad input).
+template <class F>
+bool throws_error(F&& call) {
+  try {
+    call();
+  } catch (const Error&) {
+    return true;
+  }
+  return false;
+}
+
 int success_code(const TimeStep& step) {
   return step.info.success ? static_cast<int>(*step.info.success) : -1;
 }
@@ -217,14 +228,9 @@ class Checker {
     expect(record(*other, config_.save_after, config_.steps) == original,
            "steps after restoring into another env differ");
 
-    std::vector<double> short_state(state.begin(), state.end() - 1);
-    bool threw = false;
-    try {
-      other->restore_state(short_state);
-    } catch (const Error&) {
-      threw = true;
-    }
-    expect(threw, "restoring a state of the wrong size does not throw uw::Error");
+    const std::vector<double> short_state(state.begin(), state.end() - 1);
+    expect(throws_error([&] { other->restore_state(short_state); }),
+           "restoring a state of the wrong size does not throw uw::Error");
   }
 
   void check_clone() {
@@ -270,13 +276,7 @@ class Checker {
     auto env = advanced_env();
     const std::vector<double> state = env->save_state();
     auto rejects = [&](std::vector<float> bad, const std::string& what) {
-      bool threw = false;
-      try {
-        env->step(bad);
-      } catch (const Error&) {
-        threw = true;
-      }
-      expect(threw, what + " does not throw uw::Error");
+      expect(throws_error([&] { env->step(bad); }), what + " does not throw uw::Error");
       expect(same_bits(env->save_state(), state), what + " changed the env state");
     };
     std::vector<float> good(action(0).begin(), action(0).end());
@@ -316,13 +316,8 @@ class Checker {
                  std::to_string(spec_.max_episode_steps) + " (ended at step " + std::to_string(t) +
                  ")");
     }
-    bool threw = false;
-    try {
-      env->step(a);
-    } catch (const Error&) {
-      threw = true;
-    }
-    expect(threw, "stepping an ended episode does not throw uw::Error");
+    expect(throws_error([&] { env->step(a); }),
+           "stepping an ended episode does not throw uw::Error");
   }
 
   void check_goal() {

@@ -70,12 +70,9 @@ class Cheetah final : public MujocoEnv<Env> {
 }  // namespace
 
 void register_cheetah_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  registry.add({"cheetah-run", "a planar runner rewarded for forward speed",
-                mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000),
-                [asset_dir](const std::string& id, const Options& options) {
-                  return std::make_unique<Cheetah>(
-                      sim::MujocoModel::load(asset_dir / "cheetah.xml"), id, options);
-                }});
+  registry.add(mujoco_task_entry<Cheetah>(
+      "cheetah-run", "a planar runner rewarded for forward speed",
+      mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cheetah.xml"));
 }
 
 }  // namespace uw::envs

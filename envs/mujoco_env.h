@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -9,6 +10,7 @@
 #include "core/options.h"
 #include "core/random.h"
 #include "envs/env.h"
+#include "envs/registry.h"
 #include "sim/mujoco_world.h"
 
 namespace uw::envs {
@@ -123,5 +125,15 @@ const sim::MujocoWorld* mujoco_world_of(const Env& env);
 
 // Options of goal tasks, added to mujoco_task_options.
 std::vector<OptionSpec> goal_task_options(int default_substeps, int default_max_steps);
+
+// The registry entry of a task made as Task(model, id, options) from one MJCF file.
+template <class Task>
+EnvEntry mujoco_task_entry(std::string id, std::string summary, std::vector<OptionSpec> options,
+                           std::filesystem::path model_file) {
+  return {std::move(id), std::move(summary), std::move(options),
+          [model_file](const std::string& id, const Options& options) -> std::unique_ptr<Env> {
+            return std::make_unique<Task>(sim::MujocoModel::load(model_file), id, options);
+          }};
+}
 
 }  // namespace uw::envs

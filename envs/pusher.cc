@@ -129,12 +129,9 @@ class Pusher final : public MujocoGoalEnv {
 }  // namespace
 
 void register_pusher_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  registry.add({"pusher-push", "an actuated disc pushes a free block to a goal position",
-                goal_task_options(/*substeps=*/10, /*max_steps=*/200),
-                [asset_dir](const std::string& id, const Options& options) {
-                  return std::make_unique<Pusher>(sim::MujocoModel::load(asset_dir / "pusher.xml"),
-                                                  id, options);
-                }});
+  registry.add(mujoco_task_entry<Pusher>(
+      "pusher-push", "an actuated disc pushes a free block to a goal position",
+      goal_task_options(/*substeps=*/10, /*max_steps=*/200), asset_dir / "pusher.xml"));
 }
 
 }  // namespace uw::envs

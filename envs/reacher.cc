@@ -98,12 +98,9 @@ class Reacher final : public MujocoGoalEnv {
 }  // namespace
 
 void register_reacher_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  registry.add({"reacher-reach", "a two-link planar arm reaches a random target with its fingertip",
-                goal_task_options(/*substeps=*/2, /*max_steps=*/200),
-                [asset_dir](const std::string& id, const Options& options) {
-                  return std::make_unique<Reacher>(
-                      sim::MujocoModel::load(asset_dir / "reacher.xml"), id, options);
-                }});
+  registry.add(mujoco_task_entry<Reacher>(
+      "reacher-reach", "a two-link planar arm reaches a random target with its fingertip",
+      goal_task_options(/*substeps=*/2, /*max_steps=*/200), asset_dir / "reacher.xml"));
 }
 
 }  // namespace uw::envs
