@@ -245,7 +245,7 @@ void MujocoEnv<Base>::restore_state(std::span<const double> state) {
 template <class Base>
 std::string MujocoEnv<Base>::engine_warnings() const {
   std::string warnings = world_.shared_model()->load_warning();
-  const std::string& runtime = world_.health().warnings;
+  const std::string runtime = world_.warnings();
   if (!warnings.empty() && !runtime.empty()) warnings += "; ";
   return warnings + runtime;
 }

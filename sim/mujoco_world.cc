@@ -11,10 +11,7 @@
 namespace uw::sim {
 namespace {
 
-// The warnings after which MuJoCo has reset mjData: the episode cannot go on.
-bool is_fatal_warning(int warning) {
-  return warning == mjWARN_BADQPOS || warning == mjWARN_BADQVEL || warning == mjWARN_BADQACC;
-}
+
 
 // Visits the fields of a saved state in order, as (name, pointer, count). Shared by save and
 // restore so both always agree on the layout.
@@ -72,33 +69,34 @@ void MujocoWorld::step(int substeps) {
   mjData* d = data_.get();
   for (int i = 0; i < substeps; ++i) {
     if (!call_engine([&] { mj_step(m, d); })) return;
-    for (int w = 0; w < mjNWARNING; ++w) {
-      if (d->warning[w].number != seen_warnings_[w]) {
-        update_warnings();
-        break;
-      }
-    }
+    check_fatal_warnings();
     if (!health_.ok) return;
   }
   if (std::string bad = find_non_finite(); !bad.empty()) mark_fault(std::move(bad));
 }
 
-void MujocoWorld::update_warnings() {
+void MujocoWorld::check_fatal_warnings() {
   const mjData* d = data_.get();
-  std::string fatal;
-  health_.warnings.clear();
-  for (int w = 0; w < mjNWARNING; ++w) {
-    if (d->warning[w].number == 0) continue;
-    const std::string text = mju_warningText(w, d->warning[w].lastinfo);
-    if (is_fatal_warning(w) && d->warning[w].number != seen_warnings_[w]) fatal = text;
-    if (!health_.warnings.empty()) health_.warnings += "; ";
-    health_.warnings += text + " (x" + std::to_string(d->warning[w].number) + ")";
+  for (int w : {mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC}) {
+    if (d->warning[w].number != seen_warnings_[w] && health_.ok) {
+      health_.ok = false;
+      health_.fault = std::string("MuJoCo reset the simulation: ") +
+                      mju_warningText(w, d->warning[w].lastinfo);
+    }
   }
   remember_warning_counts();
-  if (!fatal.empty() && health_.ok) {
-    health_.ok = false;
-    health_.fault = "MuJoCo reset the simulation: " + fatal;
+}
+
+std::string MujocoWorld::warnings() const {
+  const mjData* d = data_.get();
+  std::string text;
+  for (int w = 0; w < mjNWARNING; ++w) {
+    if (d->warning[w].number == 0) continue;
+    if (!text.empty()) text += "; ";
+    text += std::string(mju_warningText(w, d->warning[w].lastinfo)) + " (x" +
+            std::to_string(d->warning[w].number) + ")";
   }
+  return text;
 }
 
 std::string MujocoWorld::find_non_finite() const {

@@ -29,6 +29,7 @@ class MujocoWorld final : public World {
   void set_control(std::span<const double> u) override;
   void step(int substeps) override;
   const Health& health() const override { return health_; }
+  std::string warnings() const override;
   std::vector<double> save_state() const override;
   void restore_state(std::span<const double> state) override;
 
@@ -61,7 +62,9 @@ class MujocoWorld final : public World {
   // Runs a MuJoCo call; an engine error becomes a fault (and false), never an exception.
   bool call_engine(FunctionRef<void()> call);
   void mark_fault(std::string fault);
-  void update_warnings();
+  // Marks a fault when MuJoCo has raised a bad-state warning (and reset the data) since the
+  // counts were last seen.
+  void check_fatal_warnings();
   // The first non-finite value of the state, or an empty string.
   std::string find_non_finite() const;
   void remember_warning_counts();

@@ -12,12 +12,10 @@ struct Bounds {
   std::vector<double> high;
 };
 
-// Whether a world can go on. A fault (state blew up, engine error) ends the episode; warnings
-// say the physics is degraded (a full contact buffer) but the state is still usable.
+// Whether a world can go on. A fault (the state blew up, an engine error) ends the episode.
 struct Health {
   bool ok = true;
-  std::string fault;     // why !ok, empty when ok
-  std::string warnings;  // engine warnings since the last reset, "; "-separated
+  std::string fault;  // why !ok, empty when ok
 };
 
 // One live physics instance. Not thread-safe: one per env, one thread at a time.
@@ -33,6 +31,9 @@ class World {
   virtual void step(int substeps) = 0;
   // The health since the last reset or restore.
   virtual const Health& health() const = 0;
+  // Engine warnings since the last reset or restore, "; "-separated, empty when none: the
+  // physics is degraded (a full contact buffer) but the state is still usable.
+  virtual std::string warnings() const = 0;
 
   // The complete state: restoring it makes every later step bit-identical (warm starts
   // included). restore_state throws uw::Error on a state of the wrong size.

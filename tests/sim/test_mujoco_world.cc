@@ -148,6 +148,28 @@ TEST_CASE("an engine error inside mj_step becomes a fault and the process goes o
   CHECK(world.health().ok);
 }
 
+TEST_CASE("a state that turns non-finite without MuJoCo noticing is a fault too") {
+  // the activation diverges to infinity; its gain is 0, so MuJoCo's own checks never see it
+  MujocoWorld world(MujocoModel::load(kData + "/diverging_activation.xml"));
+  const std::vector<double> push = {1.0};
+  world.set_control(push);
+  int t = 0;
+  for (; t < 200 && world.health().ok; ++t) world.step(1);
+  REQUIRE_FALSE(world.health().ok);
+  CHECK_THAT(world.health().fault, Contains("non-finite act[0]"));
+  for (double x : world.save_state()) CHECK(std::isfinite(x));
+}
+
+TEST_CASE("engine warnings are reported while the world stays healthy") {
+  MujocoWorld world(MujocoModel::load(kData + "/full_contacts.xml"));
+  CHECK(world.warnings().empty());
+  for (int t = 0; t < 10; ++t) world.step(1);
+  CHECK(world.health().ok);
+  CHECK_THAT(world.warnings(), Contains("contact buffer is full") && Contains("(x"));
+  world.reset();
+  CHECK(world.warnings().empty());
+}
+
 TEST_CASE("control bounds come from the actuators' ctrlrange") {
   MujocoWorld world(MujocoModel::load(kData + "/unstable.xml"));
   REQUIRE(world.control_size() == 1);
