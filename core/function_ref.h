@@ -14,10 +14,11 @@ class FunctionRef;
 template <class R, class... Args>
 class FunctionRef<R(Args...)> {
  public:
+  // Implicit, like std::function, so that a lambda can be passed where a FunctionRef is taken.
   template <class F>
-  requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef> &&
-           std::is_invocable_r_v<R, F&, Args...>)
-      FunctionRef(F&& f)  // NOLINT(google-explicit-constructor): used like std::function
+  FunctionRef(F&& f)  // NOLINT(google-explicit-constructor)
+      requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef> &&
+               std::is_invocable_r_v<R, F&, Args...>)
       : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* object, Args... args) -> R {
           return (*static_cast<std::remove_reference_t<F>*>(object))(std::forward<Args>(args)...);

@@ -312,8 +312,7 @@ float MujocoGoalEnv::goal_distance() const {
 std::optional<bool> MujocoGoalEnv::success_now() const { return success(observation(), goal()); }
 
 EndReason MujocoGoalEnv::end_condition() const {
-  return terminate_on_success_ && success(observation(), goal()) ? EndReason::kSuccess
-                                                                 : EndReason::kNone;
+  return terminate_on_success_ && *success_now() ? EndReason::kSuccess : EndReason::kNone;
 }
 
 }  // namespace uw::envs

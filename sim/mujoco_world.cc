@@ -11,8 +11,6 @@
 namespace uw::sim {
 namespace {
 
-
-
 // Visits the fields of a saved state in order, as (name, pointer, count). Shared by save and
 // restore so both always agree on the layout.
 template <class Data, class Visit>
@@ -80,8 +78,8 @@ void MujocoWorld::check_fatal_warnings() {
   for (int w : {mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC}) {
     if (d->warning[w].number != seen_warnings_[w] && health_.ok) {
       health_.ok = false;
-      health_.fault = std::string("MuJoCo reset the simulation: ") +
-                      mju_warningText(w, d->warning[w].lastinfo);
+      health_.fault =
+          std::string("MuJoCo reset the simulation: ") + mju_warningText(w, d->warning[w].lastinfo);
     }
   }
   remember_warning_counts();
