@@ -32,6 +32,7 @@ class MujocoWorld final : public World {
   std::string warnings() const override;
   std::vector<double> save_state() const override;
   void restore_state(std::span<const double> state) override;
+  DrawView draw() const override { return {model_->get(), data_.get()}; }
 
   // Number of values in a saved state.
   int state_size() const;

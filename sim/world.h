@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+// MuJoCo's model and data types, declared here so World users need not include MuJoCo.
+struct mjModel_;
+struct mjData_;
+
 namespace uw::sim {
 
 // Lower and upper bound per control; an unbounded control has -inf/+inf.
@@ -16,6 +20,12 @@ struct Bounds {
 struct Health {
   bool ok = true;
   std::string fault;  // why !ok, empty when ok
+};
+
+// What the renderer draws: a MuJoCo model and data that hold the world's current poses.
+struct DrawView {
+  const mjModel_* model = nullptr;
+  const mjData_* data = nullptr;
 };
 
 // One live physics instance. Not thread-safe: one per env, one thread at a time.
@@ -39,6 +49,11 @@ class World {
   // included). restore_state throws uw::Error on a state of the wrong size.
   virtual std::vector<double> save_state() const = 0;
   virtual void restore_state(std::span<const double> state) = 0;
+
+  // The current state as something the renderer can draw. A MuJoCo world is its own view; a
+  // Bullet world keeps a MuJoCo twin of its scene whose bodies follow the Bullet bodies. Valid
+  // until the next step, restore or draw.
+  virtual DrawView draw() const = 0;
 };
 
 }  // namespace uw::sim
