@@ -18,7 +18,7 @@ class Cartpole final : public MujocoEnv<Env> {
   Cartpole(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
            const Options& options)
       : MujocoEnv<Env>(model,
-                       mujoco_task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY))) {
+                       task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY))) {
     const mjModel* m = model->get();
     const int slider = model->require_id(mjOBJ_JOINT, "slider");
     const int hinge = model->require_id(mjOBJ_JOINT, "hinge");
@@ -72,7 +72,7 @@ class Cartpole final : public MujocoEnv<Env> {
 void register_cartpole_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
   registry.add(mujoco_task_entry<Cartpole>(
       "cartpole-swingup", "swing up a hanging pole on a cart and balance it",
-      mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cartpole.xml"));
+      task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cartpole.xml"));
 }
 
 }  // namespace uw::envs

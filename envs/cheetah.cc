@@ -21,7 +21,7 @@ class Cheetah final : public MujocoEnv<Env> {
 
   Cheetah(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
-      : MujocoEnv<Env>(model, mujoco_task_spec(id, options,
+      : MujocoEnv<Env>(model, task_spec(id, options,
                                                Space::box({model->get()->nq - 1 + model->get()->nv},
                                                           -INFINITY, INFINITY))) {
     const mjModel* m = model->get();
@@ -72,7 +72,7 @@ class Cheetah final : public MujocoEnv<Env> {
 void register_cheetah_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
   registry.add(mujoco_task_entry<Cheetah>(
       "cheetah-run", "a planar runner rewarded for forward speed",
-      mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cheetah.xml"));
+      task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cheetah.xml"));
 }
 
 }  // namespace uw::envs

@@ -34,7 +34,7 @@ class MjcfEnv final : public MujocoEnv<Env> {
                           const Options& options) {
     const int size = model.get()->nq + model.get()->nv;
     const bool noisy = options.get_double("reset_noise") > 0;  // checked in the constructor
-    return mujoco_task_spec(id, options, Space::box({size}, -INFINITY, INFINITY), std::nullopt,
+    return task_spec(id, options, Space::box({size}, -INFINITY, INFINITY), std::nullopt,
                             /*stochastic_reset=*/noisy);
   }
 
@@ -63,7 +63,7 @@ class MjcfEnv final : public MujocoEnv<Env> {
 }  // namespace
 
 void register_mjcf_family(Registry& registry) {
-  std::vector<OptionSpec> options = mujoco_task_options(/*substeps=*/1, /*max_steps=*/1000);
+  std::vector<OptionSpec> options = task_options(/*substeps=*/1, /*max_steps=*/1000);
   options.push_back({"keyframe", "-1", "start from this keyframe (-1: the model's default)"});
   options.push_back({"reset_noise", "0", "uniform noise added to qpos and qvel at reset"});
   registry.add({std::string(kPrefix), "any MJCF file: actuators in, qpos and qvel out",

@@ -41,7 +41,7 @@ class PointMass final : public MujocoGoalEnv {
   static EnvSpec spec_for(const std::string& id, const Options& options, Layout layout) {
     const float half_height = layout == Layout::kOpenArena ? 1.0f : 0.5f;
     Space goal_space = Space::box({2}, {-1.0f, -half_height}, {1.0f, half_height});
-    return mujoco_task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY), goal_space);
+    return task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY), goal_space);
   }
 
   // Start and goal anywhere in the arena, at least 0.5 apart.

@@ -24,7 +24,7 @@ class Pusher final : public MujocoGoalEnv {
   Pusher(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
          const Options& options)
       : MujocoGoalEnv(model,
-                      mujoco_task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
+                      task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
                                        Space::box({2}, -0.55f, 0.55f)),
                       kBlockOffset, kSuccessRadius) {
     const mjModel* m = model->get();

@@ -24,7 +24,7 @@ class Reacher final : public MujocoGoalEnv {
   Reacher(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
       : MujocoGoalEnv(model,
-                      mujoco_task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
+                      task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
                                        Space::box({2}, -kMaxTargetRadius, kMaxTargetRadius)),
                       kFingertipOffset, kSuccessRadius),
         shoulder_(model->require_id(mjOBJ_JOINT, "shoulder")),

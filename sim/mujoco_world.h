@@ -34,10 +34,8 @@ class MujocoWorld final : public World {
   void restore_state(std::span<const double> state) override;
   DrawView draw() const override { return {model_->get(), data_.get()}; }
 
-  // Number of values in a saved state.
-  int state_size() const;
-  // save_state() into a buffer of state_size() values, without allocating.
-  void save_state_to(std::span<double> out) const;
+  int state_size() const override;
+  void save_state_to(std::span<double> out) const override;
   // Resets to the model's default state, or to keyframe `keyframe` when it is >= 0 (which
   // must exist: see MujocoWorld::check_keyframe). Clears the health.
   void reset(int keyframe = -1);

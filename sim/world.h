@@ -48,6 +48,10 @@ class World {
   // The complete state: restoring it makes every later step bit-identical (warm starts
   // included). restore_state throws uw::Error on a state of the wrong size.
   virtual std::vector<double> save_state() const = 0;
+  // The number of values in a saved state, and save_state() into a buffer of that size
+  // without allocating.
+  virtual int state_size() const = 0;
+  virtual void save_state_to(std::span<double> out) const = 0;
   virtual void restore_state(std::span<const double> state) = 0;
 
   // The current state as something the renderer can draw. A MuJoCo world is its own view; a

@@ -1,0 +1,248 @@
+#include "envs/task_env.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace uw::envs {
+namespace {
+
+// Env state after the world's: elapsed steps, started, episode over, then the generator as
+// 32-bit halves (each exact in a double), then goal and goal observation.
+constexpr int kFlagValues = 3;
+constexpr int kRngValues = 10;
+
+void push_u64(std::vector<double>& out, uint64_t x) {
+  out.push_back(static_cast<double>(x >> 32));
+  out.push_back(static_cast<double>(x & 0xffffffffULL));
+}
+
+uint64_t read_u64(const double* in) {
+  return (static_cast<uint64_t>(in[0]) << 32) | static_cast<uint64_t>(in[1]);
+}
+
+bool is_u32(double x) { return x >= 0 && x <= 4294967295.0 && x == std::floor(x); }
+
+}  // namespace
+
+std::vector<OptionSpec> task_options(int default_substeps, int default_max_steps) {
+  return {
+      {"substeps", std::to_string(default_substeps), "physics steps per env step"},
+      {"max_steps", std::to_string(default_max_steps), "env steps before truncation"},
+  };
+}
+
+std::vector<OptionSpec> goal_task_options(int default_substeps, int default_max_steps) {
+  std::vector<OptionSpec> options = task_options(default_substeps, default_max_steps);
+  options.push_back({"terminate_on_success", "0", "end the episode when the goal is reached"});
+  return options;
+}
+
+EnvSpec task_spec(const std::string& id, const Options& options, Space observation_space,
+                  std::optional<Space> goal_space, bool stochastic_reset) {
+  EnvSpec spec;
+  spec.id = id;
+  spec.options = options;
+  spec.substeps = static_cast<int>(options.get_int("substeps", 1, 1'000'000));
+  spec.max_episode_steps = static_cast<int>(options.get_int("max_steps", 1, 1'000'000'000));
+  spec.observation_space = std::move(observation_space);
+  spec.goal_space = std::move(goal_space);
+  spec.stochastic_reset = stochastic_reset;
+  return spec;
+}
+
+template <class Base>
+TaskEnv<Base>::TaskEnv(EnvSpec spec) : spec_(std::move(spec)) {
+  UW_CHECK(spec_.substeps >= 1 && spec_.max_episode_steps >= 1, "task spec without limits");
+}
+
+template <class Base>
+void TaskEnv<Base>::finish_spec(std::string engine, double physics_dt, Space action_space) {
+  spec_.engine = std::move(engine);
+  spec_.physics_dt = physics_dt;
+  spec_.action_space = std::move(action_space);
+  obs_.assign(spec_.observation_space.flat_size(), 0.0f);
+  if (spec_.goal_space) {
+    goal_.assign(spec_.goal_space->flat_size(), 0.0f);
+    goal_obs_.assign(spec_.observation_space.flat_size(), 0.0f);
+  }
+  action_.assign(spec_.action_space.flat_size(), 0.0f);
+  control_.assign(base_world().control_size(), 0.0);
+}
+
+template <class Base>
+void TaskEnv<Base>::apply_action(std::span<const float> action) {
+  UW_CHECK(action.size() == control_.size(), "the action is not the world's controls");
+  std::copy(action.begin(), action.end(), control_.begin());
+  base_world().set_control(control_);
+}
+
+template <class Base>
+void TaskEnv<Base>::set_goal(std::span<const float> goal, FunctionRef<void()> goal_pose) {
+  UW_CHECK(spec_.goal_space && static_cast<int64_t>(goal.size()) == spec_.goal_space->flat_size(),
+           "goal does not match the goal space of " + spec_.id);
+  std::copy(goal.begin(), goal.end(), goal_.begin());
+  pose_scratch_.resize(base_world().state_size());
+  base_world().save_state_to(pose_scratch_);
+  goal_pose();
+  refresh_world();
+  observe(goal_obs_);
+  base_world().restore_state(pose_scratch_);
+}
+
+template <class Base>
+TimeStep TaskEnv<Base>::reset(std::optional<uint64_t> seed) {
+  if (seed) rng_ = Rng(*seed);
+  reset_world();
+  reset_task(rng_);
+  refresh_world();
+  if (!base_world().health().ok) {
+    // the initial state itself is broken (a bad keyframe, a model that cannot settle)
+    started_ = false;
+    throw Error("env " + spec_.id +
+                ": the physics faulted during reset: " + base_world().health().fault);
+  }
+  elapsed_steps_ = 0;
+  started_ = true;
+  episode_over_ = false;
+  observe(obs_);
+  return current_step();
+}
+
+template <class Base>
+std::string TaskEnv<Base>::action_error(std::span<const float> action) const {
+  if (static_cast<int64_t>(action.size()) != spec_.action_space.flat_size()) {
+    return "action has " + std::to_string(action.size()) + " values, expected " +
+           std::to_string(spec_.action_space.flat_size());
+  }
+  for (size_t i = 0; i < action.size(); ++i) {
+    if (!std::isfinite(action[i])) {
+      return "action[" + std::to_string(i) + "] is " + (std::isnan(action[i]) ? "NaN" : "infinite");
+    }
+  }
+  return {};
+}
+
+template <class Base>
+TimeStep TaskEnv<Base>::step(std::span<const float> action) {
+  if (!started_) throw Error("env " + spec_.id + ": step() before reset()");
+  if (episode_over_) throw Error("env " + spec_.id + ": step() after the episode ended; reset()");
+  if (std::string error = action_error(action); !error.empty()) {
+    throw Error("env " + spec_.id + ": " + error);
+  }
+  std::copy(action.begin(), action.end(), action_.begin());
+  spec_.action_space.clip(action_);
+  apply_action(action_);
+  sim::World& world = base_world();
+  world.step(spec_.substeps);
+  after_step();
+  ++elapsed_steps_;
+  observe(obs_);
+
+  TimeStep result;
+  result.obs = obs_;
+  result.info.success = success_now();
+  if (!world.health().ok) {
+    // the world was reset to its default state, which says nothing about the goal
+    if (result.info.success) result.info.success = false;
+    result.truncated = true;
+    result.info.reason = EndReason::kPhysics;
+    result.info.detail = world.health().fault;
+  } else {
+    result.reward = reward(action_);
+    if (!std::isfinite(result.reward)) {
+      result.reward = 0.0f;
+      result.truncated = true;
+      result.info.reason = EndReason::kPhysics;
+      result.info.detail = "the task reward is not finite";
+    } else {
+      result.info.reason = end_condition();
+      result.terminated = result.info.reason != EndReason::kNone;
+      if (elapsed_steps_ >= spec_.max_episode_steps) {
+        result.truncated = true;
+        if (!result.terminated) result.info.reason = EndReason::kTimeLimit;
+      }
+    }
+  }
+  episode_over_ = result.done();
+  return result;
+}
+
+template <class Base>
+TimeStep TaskEnv<Base>::current_step() const {
+  TimeStep result;
+  result.obs = obs_;
+  result.info.success = success_now();
+  return result;
+}
+
+template <class Base>
+std::vector<double> TaskEnv<Base>::save_state() const {
+  std::vector<double> state = base_world().save_state();
+  state.push_back(elapsed_steps_);
+  state.push_back(started_ ? 1.0 : 0.0);
+  state.push_back(episode_over_ ? 1.0 : 0.0);
+  for (uint64_t word : rng_.state()) push_u64(state, word);
+  state.insert(state.end(), goal_.begin(), goal_.end());
+  state.insert(state.end(), goal_obs_.begin(), goal_obs_.end());
+  return state;
+}
+
+template <class Base>
+void TaskEnv<Base>::restore_state(std::span<const double> state) {
+  const size_t extra = kFlagValues + kRngValues + goal_.size() + goal_obs_.size();
+  auto fail = [&](const std::string& what) {
+    throw Error("env " + spec_.id + ": cannot restore state: " + what);
+  };
+  if (state.size() < extra) {
+    fail("it has " + std::to_string(state.size()) + " values, fewer than the " +
+         std::to_string(extra) + " of the env's own part");
+  }
+  const size_t world_size = state.size() - extra;
+  const double* tail = state.data() + world_size;
+  const double elapsed = tail[0];
+  if (!(elapsed >= 0 && elapsed <= spec_.max_episode_steps && elapsed == std::floor(elapsed))) {
+    fail("elapsed steps " + std::to_string(elapsed) + " is not an integer in [0, " +
+         std::to_string(spec_.max_episode_steps) + "]");
+  }
+  const char* flag_names[] = {"", "started", "episode over"};
+  for (int i = 1; i < kFlagValues; ++i) {
+    if (tail[i] != 0.0 && tail[i] != 1.0) {
+      fail(std::string("the '") + flag_names[i] + "' flag is " + std::to_string(tail[i]) +
+           ", expected 0 or 1");
+    }
+  }
+  for (int i = 0; i < kRngValues; ++i) {
+    if (!is_u32(tail[kFlagValues + i])) {
+      fail("generator value " + std::to_string(i) + " = " + std::to_string(tail[kFlagValues + i]) +
+           " is not an integer in [0, 2^32)");
+    }
+  }
+  try {
+    base_world().restore_state(state.first(world_size));
+  } catch (const Error& e) {
+    fail(e.what());
+  }
+  elapsed_steps_ = static_cast<int>(elapsed);
+  started_ = tail[1] != 0.0;
+  episode_over_ = tail[2] != 0.0;
+  std::array<uint64_t, 5> rng_state;
+  for (int i = 0; i < 5; ++i) rng_state[i] = read_u64(tail + kFlagValues + 2 * i);
+  rng_.set_state(rng_state);
+  const double* goal = tail + kFlagValues + kRngValues;
+  std::copy(goal, goal + goal_.size(), goal_.begin());
+  std::copy(goal + goal_.size(), goal + goal_.size() + goal_obs_.size(), goal_obs_.begin());
+  observe(obs_);
+}
+
+template <class Base>
+std::unique_ptr<Env> TaskEnv<Base>::clone_into(std::unique_ptr<Base> fresh) const {
+  fresh->restore_state(save_state());
+  return fresh;
+}
+
+template class TaskEnv<Env>;
+template class TaskEnv<GoalEnv>;
+
+}  // namespace uw::envs
