@@ -1,36 +1,11 @@
 #include "envs/mujoco_env.h"
 
-#include <cmath>
-#include <vector>
-
 namespace uw::envs {
-namespace {
-
-// Control bounds as floats rounded away from the range's inside (direction -1 for lower
-// bounds, +1 for upper), so that clipping a float action never narrows MuJoCo's ctrlrange:
-// a value the float bounds allow but MuJoCo does not is clamped by MuJoCo itself, exactly as a
-// raw loop's would be.
-std::vector<float> outward_floats(const std::vector<double>& bounds, double direction) {
-  std::vector<float> out;
-  for (double b : bounds) {
-    float f = static_cast<float>(b);
-    if (direction * (static_cast<double>(f) - b) < 0) {
-      f = std::nextafter(f, static_cast<float>(direction * INFINITY));
-    }
-    out.push_back(f);
-  }
-  return out;
-}
-
-}  // namespace
 
 template <class Base>
 MujocoEnv<Base>::MujocoEnv(WorldSource model, EnvSpec spec)
     : TaskEnv<Base>(std::move(spec)), world_(std::move(model)) {
-  const sim::Bounds& bounds = world_.control_bounds();
-  this->finish_spec("mujoco", world_.model()->opt.timestep,
-                    Space::box({world_.control_size()}, outward_floats(bounds.low, -1.0),
-                               outward_floats(bounds.high, +1.0)));
+  this->finish_spec("mujoco", world_.model()->opt.timestep, control_space(world_.control_bounds()));
 }
 
 template <class Base>

@@ -1,3 +1,4 @@
+#include "envs/bullet_tasks.h"
 #include "envs/cartpole.h"
 #include "envs/cheetah.h"
 #include "envs/mjcf_env.h"
@@ -16,6 +17,11 @@ void register_all(Registry& registry, const RegistryConfig& config) {
   register_cartpole_tasks(registry, config.asset_dir);
   register_cheetah_tasks(registry, config.asset_dir);
   register_mjcf_family(registry);
+#ifdef UMWELT_WITH_BULLET
+  register_push_cube(registry);
+  register_tower(registry);
+  register_bounce(registry);
+#endif
 }
 
 }  // namespace uw::envs

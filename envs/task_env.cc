@@ -24,6 +24,22 @@ uint64_t read_u64(const double* in) {
 
 bool is_u32(double x) { return x >= 0 && x <= 4294967295.0 && x == std::floor(x); }
 
+// Control bounds as floats rounded away from the range's inside (direction -1 for lower
+// bounds, +1 for upper), so that clipping a float action never narrows MuJoCo's ctrlrange:
+// a value the float bounds allow but MuJoCo does not is clamped by MuJoCo itself, exactly as a
+// raw loop's would be.
+std::vector<float> outward_floats(const std::vector<double>& bounds, double direction) {
+  std::vector<float> out;
+  for (double b : bounds) {
+    float f = static_cast<float>(b);
+    if (direction * (static_cast<double>(f) - b) < 0) {
+      f = std::nextafter(f, static_cast<float>(direction * INFINITY));
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<OptionSpec> task_options(int default_substeps, int default_max_steps) {
@@ -50,6 +66,11 @@ EnvSpec task_spec(const std::string& id, const Options& options, Space observati
   spec.goal_space = std::move(goal_space);
   spec.stochastic_reset = stochastic_reset;
   return spec;
+}
+
+Space control_space(const sim::Bounds& bounds) {
+  return Space::box({static_cast<int64_t>(bounds.low.size())}, outward_floats(bounds.low, -1.0),
+                    outward_floats(bounds.high, +1.0));
 }
 
 template <class Base>

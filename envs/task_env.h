@@ -27,6 +27,10 @@ std::vector<OptionSpec> goal_task_options(int default_substeps, int default_max_
 EnvSpec task_spec(const std::string& id, const Options& options, Space observation_space,
                   std::optional<Space> goal_space = std::nullopt, bool stochastic_reset = true);
 
+// The action space of a world's controls: its bounds as floats rounded outward, so that
+// clipping a float action never narrows the engine's own range (the engine clamps the rest).
+Space control_space(const sim::Bounds& bounds);
+
 // The engine-independent machinery of physics tasks: action checks and clipping, substeps,
 // the time limit, physics faults, the env state, seeding. An engine's env (MujocoEnv,
 // BulletEnv) owns the world and says how it resets; a task says how an episode starts, what

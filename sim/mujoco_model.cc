@@ -1,6 +1,7 @@
 #include "sim/mujoco_model.h"
 
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <system_error>
 
@@ -31,12 +32,35 @@ void install_mujoco_handlers() {
 std::string mujoco_version() { return mj_versionString(); }
 
 std::shared_ptr<const MujocoModel> MujocoModel::load(const std::filesystem::path& path) {
-  install_mujoco_handlers();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw Error("cannot load MJCF model '" + path.string() + "': " +
                 (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
   }
+  return compile(path.c_str(), nullptr, path);
+}
+
+std::shared_ptr<const MujocoModel> MujocoModel::from_xml(const std::string& xml,
+                                                         const std::string& name) {
+  struct VfsDeleter {
+    void operator()(mjVFS* vfs) const {
+      mj_deleteVFS(vfs);
+      delete vfs;
+    }
+  };
+  std::unique_ptr<mjVFS, VfsDeleter> vfs(new mjVFS);
+  mj_defaultVFS(vfs.get());
+  const char* file = "model.xml";
+  if (mj_makeEmptyFileVFS(vfs.get(), file, static_cast<int>(xml.size())) != 0) {
+    throw Error("cannot load MJCF model '" + name + "': no room for it in MuJoCo's VFS");
+  }
+  std::memcpy(vfs->filedata[mj_findFileVFS(vfs.get(), file)], xml.data(), xml.size());
+  return compile(file, vfs.get(), name);
+}
+
+std::shared_ptr<const MujocoModel> MujocoModel::compile(const char* file, const mjVFS* vfs,
+                                                        const std::filesystem::path& path) {
+  install_mujoco_handlers();
   // MuJoCo's compiler swaps the process-wide error handlers while it runs, so two loads must
   // not overlap. (A world stepping on another thread meanwhile would see the compiler's handler;
   // MujocoWorld turns whatever it throws into a fault.)
@@ -46,7 +70,7 @@ std::shared_ptr<const MujocoModel> MujocoModel::load(const std::filesystem::path
   {
     std::lock_guard lock(load_mutex);
     try {
-      raw = mj_loadXML(path.c_str(), nullptr, error.data(), static_cast<int>(error.size()));
+      raw = mj_loadXML(file, vfs, error.data(), static_cast<int>(error.size()));
     } catch (const Error& e) {
       throw Error("cannot load MJCF model '" + path.string() + "': " + e.what());
     }

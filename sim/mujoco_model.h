@@ -15,6 +15,10 @@ class MujocoModel {
   // Parses and compiles an MJCF file. Throws uw::Error with the path and MuJoCo's message
   // when the file is missing, malformed, or names assets that cannot be loaded.
   static std::shared_ptr<const MujocoModel> load(const std::filesystem::path& path);
+  // Compiles MJCF text held in memory; `name` stands for the file in messages. Asset files it
+  // names by absolute path are read from disk.
+  static std::shared_ptr<const MujocoModel> from_xml(const std::string& xml,
+                                                     const std::string& name);
 
   const mjModel* get() const { return model_.get(); }
   const std::filesystem::path& path() const { return path_; }
@@ -29,6 +33,8 @@ class MujocoModel {
     void operator()(mjModel* m) const { mj_deleteModel(m); }
   };
   MujocoModel() = default;
+  static std::shared_ptr<const MujocoModel> compile(const char* file, const mjVFS* vfs,
+                                                    const std::filesystem::path& path);
 
   std::unique_ptr<mjModel, Deleter> model_;
   std::filesystem::path path_;

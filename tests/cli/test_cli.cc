@@ -97,7 +97,7 @@ TEST_CASE("every command has --help") {
   CHECK(umwelt("rollout --env cheetah-run --bogus").exit_code != 0);
 }
 
-TEST_CASE("umwelt envs --json lists the six tasks with their specs") {
+TEST_CASE("umwelt envs --json lists the tasks with their specs") {
   const Run run = umwelt("envs --json");
   REQUIRE(run.exit_code == 0);
   const nlohmann::json json = nlohmann::json::parse(run.out);
@@ -109,8 +109,9 @@ TEST_CASE("umwelt envs --json lists the six tasks with their specs") {
     CHECK(spec.max_episode_steps > 0);
     CHECK_FALSE(env["options"].empty());
   }
-  CHECK(ids == std::vector<std::string>{"pointmass-reach", "pointmaze-tworooms", "reacher-reach",
-                                        "pusher-push", "cartpole-swingup", "cheetah-run"});
+    CHECK(ids == std::vector<std::string>{"pointmass-reach", "pointmaze-tworooms", "reacher-reach",
+                                        "pusher-push", "cartpole-swingup", "cheetah-run",
+                                        "bullet-push-cube", "bullet-tower", "bullet-bounce"});
   CHECK(json["families"][0]["id"] == "mjcf:");
   const Run text = umwelt("envs");
   CHECK(text.exit_code == 0);
