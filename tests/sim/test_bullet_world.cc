@@ -123,7 +123,7 @@ TEST_CASE("bullet: a box rests, a stack stands, balls bounce by their restitutio
   std::vector<int> stack;
   for (int i = 0; i < 6; ++i) {
     stack.push_back(
-        b.box("s" + std::to_string(i), {0.05, 0.05, 0.03}, 0.1, at(1.0, 0.0, 0.03 + 0.06 * i)));
+        b.box("stack" + std::to_string(i), {0.05, 0.05, 0.03}, 0.1, at(1.0, 0.0, 0.03 + 0.06 * i)));
   }
   const double restitutions[] = {0.0, 0.5, 0.8};
   std::vector<int> balls;
@@ -244,7 +244,7 @@ TEST_CASE("bullet: invalid scenes name the body or joint") {
     CHECK_THROWS_WITH(BulletWorld(b.build()), Contains("'heavy'") && Contains("inertia"));
   }
   SECTION("a joint to a missing body") {
-    b.scene().joints.push_back({.name = "loose", .parent = -1, .child = 4});
+    b.scene().joints.push_back({.name = "loose", .parent = -1, .child = 4, .frame = at(0, 0, 1)});
     CHECK_THROWS_WITH(BulletWorld(b.build()), Contains("'loose'") && Contains("child 4"));
   }
   SECTION("a dynamic plane") {
