@@ -35,7 +35,7 @@ class MjcfEnv final : public MujocoEnv<Env> {
     const int size = model.get()->nq + model.get()->nv;
     const bool noisy = options.get_double("reset_noise") > 0;  // checked in the constructor
     return task_spec(id, options, Space::box({size}, -INFINITY, INFINITY), std::nullopt,
-                            /*stochastic_reset=*/noisy);
+                     /*stochastic_reset=*/noisy);
   }
 
   void reset_task(Rng& rng) override {

@@ -5,6 +5,7 @@
 #include "envs/pointmass.h"
 #include "envs/pusher.h"
 #include "envs/reacher.h"
+#include "envs/urdf_env.h"
 #include "envs/registry.h"
 
 namespace uw::envs {
@@ -20,7 +21,8 @@ void register_all(Registry& registry, const RegistryConfig& config) {
 #ifdef UMWELT_WITH_BULLET
   register_push_cube(registry);
   register_tower(registry);
-  register_bounce(registry);
+    register_bounce(registry);
+  register_urdf_family(registry);
 #endif
 }
 

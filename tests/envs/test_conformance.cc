@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 
 #include "core/error.h"
 #include "core/random.h"
@@ -165,6 +166,37 @@ TEST_CASE("mjcf: envs pass check_env with keyframes and reset noise") {
   uw::Options noise;
   noise.set("reset_noise", "0.01");
   require_conformant("mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml", noise);
+}
+
+TEST_CASE("urdf: envs pass check_env on every URDF under assets/, floating or fixed") {
+  int models = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(UMWELT_ASSET_DIR) / "urdf")) {
+    if (entry.path().extension() != ".urdf") continue;
+    ++models;
+    for (const char* fixed : {"0", "1"}) {
+      uw::Options options;
+      options.set("fixed_base", fixed);
+      options.set("max_steps", "200");
+      SECTION(entry.path().filename().string() + " fixed_base=" + fixed) {
+        require_conformant("urdf:" + entry.path().string(), options);
+      }
+    }
+  }
+  CHECK(models >= 2);
+}
+
+TEST_CASE("bullet: task options keep the tasks conformant") {
+  uw::Options tower;
+  tower.set("blocks", "12");
+  tower.set("offset", "0.2");
+  require_conformant("bullet-tower", tower);
+  uw::Options bounce;
+  bounce.set("balls", "8");
+  require_conformant("bullet-bounce", bounce);
+  uw::Options push;
+  push.set("terminate_on_success", "1");
+  require_conformant("bullet-push-cube", push);
 }
 
 TEST_CASE("check_env passes a correct env and catches each kind of bug") {
