@@ -123,12 +123,17 @@ TEST_CASE("urdf: 10 MB of garbage, deep XML nesting and a missing file are error
 
 TEST_CASE("urdf: a chain thousands of links deep loads without recursion") {
   TempDir dir("chain");
-  std::string xml = "<robot name=\"chain\">" + link("l0");
+    auto name = [](const char* prefix, int i) {
+    std::string s = prefix;
+    s += std::to_string(i);
+    return s;
+  };
+  std::string xml = "<robot name=\"chain\">" + link("link0");
   const int depth = 3000;
   for (int i = 1; i <= depth; ++i) {
-    xml += link("l" + std::to_string(i));
-    xml += "<joint name=\"j" + std::to_string(i) + "\" type=\"continuous\"><parent link=\"l" +
-           std::to_string(i - 1) + "\"/><child link=\"l" + std::to_string(i) +
+    xml += link(name("link", i));
+    xml += "<joint name=\"" + name("joint", i) + "\" type=\"continuous\"><parent link=\"" +
+           name("link", i - 1) + "\"/><child link=\"" + name("link", i) +
            "\"/><origin xyz=\"0 0 0.1\"/></joint>";
   }
   write(dir.path / "chain.urdf", xml + "</robot>");
