@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench/bullet_perf.h"
 #include "bench/sim_perf.h"
 #include "cli/commands.h"
 #include "cli/table.h"
@@ -79,6 +80,41 @@ void run_perf_sim(PerfSimArgs args) {
   std::cout << vector.str();
 }
 
+struct PerfBulletArgs {
+  bench::BulletPerfConfig config;
+  bool json = false;
+};
+
+void run_perf_bullet(const PerfBulletArgs& args) {
+  const envs::Registry registry = envs::make_default_registry();
+  const std::vector<bench::BulletEnvVsRaw> results = bench::run_bullet_perf(registry, args.config);
+  const nlohmann::json machine = {{"cpu", cpu_model()},
+                                  {"cores", std::thread::hardware_concurrency()},
+                                  {"bullet", "3.24 (double precision)"}};
+  if (args.json) {
+    nlohmann::json scenes = nlohmann::json::array();
+    for (const bench::BulletEnvVsRaw& r : results) {
+      scenes.push_back({{"env", r.env_id},
+                        {"bodies", r.bodies},
+                        {"substeps", r.substeps},
+                        {"env_steps_per_second", r.env_steps_per_second},
+                        {"raw_steps_per_second", r.raw_steps_per_second},
+                        {"env_vs_raw_ratio", r.ratio}});
+    }
+    std::cout << nlohmann::json{{"machine", machine}, {"env_vs_raw", scenes}}.dump(2) << "\n";
+    return;
+  }
+  std::cout << "machine: " << machine["cpu"].get<std::string>() << ", "
+            << machine["cores"].get<unsigned>() << " cores, Bullet 3.24 (double)\n\n";
+  Table table({"env", "bodies", "substeps", "env steps/s", "raw steps/s", "env/raw"});
+  for (const bench::BulletEnvVsRaw& r : results) {
+    table.add_row({r.env_id, std::to_string(r.bodies), std::to_string(r.substeps),
+                   with_thousands(r.env_steps_per_second), with_thousands(r.raw_steps_per_second),
+                   fixed(r.ratio, 3)});
+  }
+  std::cout << table.str();
+}
+
 }  // namespace
 
 void add_perf_command(CLI::App& app) {
@@ -104,7 +140,24 @@ void add_perf_command(CLI::App& app) {
   sim->add_option("--num-envs", args->config.vector_envs, "Envs in the vector benchmark")
       ->check(CLI::PositiveNumber);
   sim->add_flag("--json", args->json, "Print one JSON object");
-  sim->callback([args] { run_perf_sim(*args); });
+    sim->callback([args] { run_perf_sim(*args); });
+
+    auto bullet_args = std::make_shared<PerfBulletArgs>();
+  bullet_args->config.env_ids.push_back("urdf:" +
+                                        (envs::default_asset_dir() / "urdf" / "arm.urdf").string());
+  auto* bullet = perf->add_subcommand(
+      "bullet", "Bullet env step against raw stepSimulation on the same scene");
+  bullet->add_option("--env", bullet_args->config.env_ids, "Bullet envs to measure (repeatable)");
+  bullet->add_option("--steps", bullet_args->config.steps, "Env steps run from one saved state")
+      ->check(CLI::PositiveNumber);
+  bullet->add_option("--sample-steps", bullet_args->config.steps_per_sample,
+                     "Env steps per timed sample (the run is repeated to fill it)")
+      ->check(CLI::PositiveNumber);
+  bullet->add_option("--rounds", bullet_args->config.rounds,
+                     "Interleaved samples of env and raw (the best counts)")
+      ->check(CLI::PositiveNumber);
+  bullet->add_flag("--json", bullet_args->json, "Print one JSON object");
+  bullet->callback([bullet_args] { run_perf_bullet(*bullet_args); });
 }
 
 }  // namespace uw::cli

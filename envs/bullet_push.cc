@@ -26,7 +26,8 @@ std::shared_ptr<const sim::BulletScene> push_cube_scene() {
   const int pusher =
       builder.cylinder("pusher", kPusherRadius, 0.04, 1.0, {{0.3, 0, 0.041}, {1, 0, 0, 0}},
                        {.friction = 0.5}, {0.9f, 0.8f, 0.2f, 1.0f});
-  builder.scene().bodies[pusher].planar = true;
+    builder.scene().bodies[pusher].planar = true;
+  builder.scene().bodies[pusher].collides_with_static = false;
   for (int axis : {0, 1}) {
     builder.actuator({.name = axis == 0 ? "pusher_vx" : "pusher_vy",
                       .type = sim::ActuatorType::kBodyVelocity,

@@ -58,8 +58,11 @@ struct BodyDesc {
   double restitution = 0.0;
   double linear_damping = 0.0;
   double angular_damping = 0.0;
-  // A body that moves only in the ground plane: no z motion, no tilt (a pusher on a table).
+    // A body that moves only in the ground plane: no z motion, no rotation (a pusher on a table).
   bool planar = false;
+  // Whether the body collides with static bodies (ground, table, walls). A pusher gliding
+  // just above a table does not, which spares a contact test per step.
+  bool collides_with_static = true;
 };
 
 enum class JointType { kRevolute, kContinuous, kPrismatic, kFixed };

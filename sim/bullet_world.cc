@@ -216,7 +216,12 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
       body->setLinearFactor(btVector3(1, 1, 0));
       body->setAngularFactor(btVector3(0, 0, 0));
     }
-    e.world.addRigidBody(body.get());
+        if (b.collides_with_static || b.mass <= 0) {
+      e.world.addRigidBody(body.get());
+    } else {
+      e.world.addRigidBody(body.get(), btBroadphaseProxy::DefaultFilter,
+                           btBroadphaseProxy::AllFilter ^ btBroadphaseProxy::StaticFilter);
+    }
     e.com_in_body.push_back(com_in_body);
     e.initial.push_back(info.m_startWorldTransform);
     e.bodies.push_back(std::move(body));
