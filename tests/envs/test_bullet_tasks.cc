@@ -1,7 +1,10 @@
+#include <mujoco/mujoco.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "core/random.h"
 #include "envs/bullet_env.h"
 #include "envs/registry.h"
 #include "tests/test_util.h"
@@ -142,4 +145,33 @@ TEST_CASE("bullet-bounce: hidden masses and restitutions are part of the state")
   }
   std::sort(masses.begin(), masses.end());
   CHECK(std::adjacent_find(masses.begin(), masses.end()) == masses.end());
+}
+
+TEST_CASE("bullet: the drawing twin follows the Bullet bodies") {
+  const std::string arm = "urdf:" + std::string(UMWELT_ASSET_DIR) + "/urdf/arm.urdf";
+  for (const std::string& id : {std::string("bullet-push-cube"), std::string("bullet-tower"),
+                                std::string("bullet-bounce"), arm}) {
+    INFO(id);
+    auto env = registry().make(id);
+    env->reset(3);
+    uw::Rng rng(1);
+    std::vector<float> action(env->spec().action_space.flat_size());
+    for (int t = 0; t < 20; ++t) {
+      env->spec().action_space.sample(rng, action);
+      env->step(action);
+    }
+    const uw::sim::BulletWorld& world = *bullet_world_of(*env);
+    const uw::sim::DrawView view = world.draw();
+    const mjModel* m = view.model;
+    const mjData* d = view.data;
+    REQUIRE(m != nullptr);
+    CHECK(m->ncam >= 2);
+    for (size_t i = 0; i < world.scene().bodies.size(); ++i) {
+      if (world.scene().bodies[i].mass <= 0) continue;
+      const int body = mj_name2id(m, mjOBJ_BODY, ("body" + std::to_string(i)).c_str());
+      REQUIRE(body >= 0);
+      const uw::sim::Pose pose = world.body_pose(static_cast<int>(i));
+      for (int k = 0; k < 3; ++k) CHECK(d->xpos[3 * body + k] == Approx(pose.pos[k]).margin(1e-12));
+    }
+  }
 }
