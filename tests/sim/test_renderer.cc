@@ -105,6 +105,12 @@ TEST_CASE("the same state gives the same pixels, another state other pixels") {
   CHECK_FALSE(same_pixels(moved, first));
   world->restore_state(state);
   CHECK(same_pixels(renderer.render(world->draw(), "", 64, 64), first));
+
+  // a world just stepped draws its current state, as it does once restored to that state
+  world->step(7);
+  const Image stepped = renderer.render(world->draw(), "", 64, 64);
+  world->restore_state(world->save_state());
+  CHECK(same_pixels(renderer.render(world->draw(), "", 64, 64), stepped));
 }
 
 TEST_CASE("rendering leaves the world's state and what it does next unchanged") {
