@@ -10,6 +10,7 @@
 #include "core/options.h"
 #include "core/random.h"
 #include "envs/env.h"
+#include "envs/env_renderer.h"
 #include "envs/registry.h"
 #include "sim/mujoco_world.h"
 
@@ -37,6 +38,10 @@ class MujocoEnv : public Base {
   std::vector<double> save_state() const final;
   void restore_state(std::span<const double> state) final;
   std::span<const float> observation() const final { return obs_; }
+  void render_into(const RenderRequest& request, std::span<uint8_t> rgb) final {
+    renderer_.render(world_, request, rgb);
+  }
+  std::vector<std::string> camera_names() const final { return EnvRenderer::camera_names(world_); }
   std::string engine_warnings() const final;
 
   const sim::MujocoWorld& world() const { return world_; }
@@ -78,6 +83,7 @@ class MujocoEnv : public Base {
 
   EnvSpec spec_;
   sim::MujocoWorld world_;
+  EnvRenderer renderer_;
   Rng rng_{0};
   std::vector<float> obs_;
   std::vector<float> action_;
