@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench/pixel_perf.h"
 #include "bench/sim_perf.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "envs/pixel_env.h"
 #include "sim/mujoco_model.h"
 
 namespace uw::cli {
@@ -79,6 +81,49 @@ void run_perf_sim(PerfSimArgs args) {
   std::cout << vector.str();
 }
 
+struct PerfPixelsArgs {
+  bench::PixelPerfConfig config;
+  int size = 64;
+  bool json = false;
+};
+
+void run_perf_pixels(PerfPixelsArgs args) {
+  args.config.width = args.size;
+  args.config.height = args.size;
+  const envs::Registry registry = envs::make_default_registry();
+  const bench::PixelPerfReport report = bench::run_pixel_perf(registry, args.config);
+  const nlohmann::json machine = {{"cpu", cpu_model()},
+                                  {"cores", std::thread::hardware_concurrency()},
+                                  {"mujoco", sim::mujoco_version()},
+                                  {"renderer", report.backend}};
+  if (args.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const bench::PixelVsState& e : report.envs) {
+      list.push_back({{"env", e.env_id},
+                      {"frames_per_second", e.frames_per_second},
+                      {"state_steps_per_second", e.state_steps_per_second},
+                      {"pixels_vs_state_ratio", e.ratio}});
+    }
+    const nlohmann::json out = {{"machine", machine},
+                                {"pixels", {report.height, report.width, 3}},
+                                {"steps", args.config.steps},
+                                {"rounds", args.config.rounds},
+                                {"envs", list}};
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "machine: " << machine["cpu"].get<std::string>() << ", "
+            << machine["cores"].get<unsigned>() << " cores, MuJoCo " << sim::mujoco_version()
+            << "\nrenderer: " << report.backend << "\npixels: " << report.width << "x"
+            << report.height << "\n\n";
+  Table table({"env", "frames/s (pixels)", "steps/s (state)", "pixels/state"});
+  for (const bench::PixelVsState& e : report.envs) {
+    table.add_row({e.env_id, with_thousands(e.frames_per_second),
+                   with_thousands(e.state_steps_per_second), fixed(e.ratio, 4)});
+  }
+  std::cout << table.str();
+}
+
 }  // namespace
 
 void add_perf_command(CLI::App& app) {
@@ -105,6 +150,21 @@ void add_perf_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sim->add_flag("--json", args->json, "Print one JSON object");
   sim->callback([args] { run_perf_sim(*args); });
+
+  auto pixel_args = std::make_shared<PerfPixelsArgs>();
+  auto* pixels = perf->add_subcommand(
+      "pixels", "Rollouts with pixel observations (a fast render per step) against state only");
+  pixels->add_option("--env", pixel_args->config.env_ids, "Env id (repeatable; default: all)");
+  pixels->add_option("--size", pixel_args->size, "Width and height of the pixels")
+      ->check(CLI::Range(1, envs::kMaxPixelSize));
+  pixels->add_option("--steps", pixel_args->config.steps, "Env steps per timed sample")
+      ->check(CLI::PositiveNumber);
+  pixels
+      ->add_option("--rounds", pixel_args->config.rounds,
+                   "Interleaved samples of each side (the best counts)")
+      ->check(CLI::PositiveNumber);
+  pixels->add_flag("--json", pixel_args->json, "Print one JSON object");
+  pixels->callback([pixel_args] { run_perf_pixels(*pixel_args); });
 }
 
 }  // namespace uw::cli
