@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "envs/vector_env.h"
 #include "sim/renderer.h"
 
 namespace uw::bench {
@@ -60,6 +61,44 @@ PixelVsState measure(const envs::Registry& registry, const std::string& id,
   return result;
 }
 
+void measure_vector(const envs::Registry& registry, const PixelPerfConfig& config,
+                    PixelPerfReport& report) {
+  Options pixel_options;
+  pixel_options.set("pixels", std::to_string(config.width) + "x" + std::to_string(config.height));
+  const int n = config.vector_envs;
+  envs::VectorEnv one(registry.make(config.vector_env_id, pixel_options),
+                      {n, /*threads=*/1, envs::AutoresetMode::kNextStep});
+  envs::VectorEnv two(registry.make(config.vector_env_id, pixel_options),
+                      {n, /*threads=*/2, envs::AutoresetMode::kNextStep});
+  const envs::Space& space = one.spec().action_space;
+  const size_t batch = size_t(n) * space.flat_size();
+  Rng rng(config.seed);
+  std::vector<float> actions(batch * config.vector_steps);
+  for (size_t i = 0; i < actions.size(); i += space.flat_size()) {
+    space.sample(rng, std::span(actions).subspan(i, space.flat_size()));
+  }
+  auto time_run = [&](envs::VectorEnv& envs) {
+    envs.reset(config.seed);  // the first makes the renderers: not timed
+    const auto t0 = Clock::now();
+    for (int t = 0; t < config.vector_steps; ++t) {
+      envs.step(std::span(actions).subspan(t * batch, batch));
+    }
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  double best_one = std::numeric_limits<double>::infinity();
+  double best_two = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < config.rounds; ++round) {
+    best_one = std::min(best_one, time_run(one));
+    best_two = std::min(best_two, time_run(two));
+  }
+  const double frames = double(n) * config.vector_steps;
+  report.vector_env_id = config.vector_env_id;
+  report.vector_envs = n;
+  report.vector_1_thread_frames_per_second = frames / best_one;
+  report.vector_2_threads_frames_per_second = frames / best_two;
+  report.vector_2v1_ratio = best_one / best_two;
+}
+
 }  // namespace
 
 PixelPerfReport run_pixel_perf(const envs::Registry& registry, const PixelPerfConfig& config) {
@@ -69,6 +108,7 @@ PixelPerfReport run_pixel_perf(const envs::Registry& registry, const PixelPerfCo
   report.backend = sim::Renderer(sim::RenderQuality::kFast).backend();
   const std::vector<std::string> ids = config.env_ids.empty() ? registry.ids() : config.env_ids;
   for (const std::string& id : ids) report.envs.push_back(measure(registry, id, config));
+  measure_vector(registry, config, report);
   return report;
 }
 

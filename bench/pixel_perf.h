@@ -15,6 +15,9 @@ struct PixelPerfConfig {
   int steps = 200;              // env steps from one saved state (within one episode)
   int min_state_steps = 20000;  // the state side repeats its run to fill a timed sample
   int rounds = 5;               // interleaved samples of each side; the best counts
+  std::string vector_env_id = "cheetah-run";
+  int vector_envs = 4;
+  int vector_steps = 100;  // batch steps per timed sample
   uint64_t seed = 1;
 };
 
@@ -32,6 +35,12 @@ struct PixelPerfReport {
   int width = 0;
   int height = 0;
   std::vector<PixelVsState> envs;
+  // a VectorEnv of pixel envs on 2 threads against 1 (each env renders on its worker thread)
+  std::string vector_env_id;
+  int vector_envs = 0;
+  double vector_1_thread_frames_per_second = 0;
+  double vector_2_threads_frames_per_second = 0;
+  double vector_2v1_ratio = 0;
 };
 
 // Measures, in one run, what pixel observations cost per env step.

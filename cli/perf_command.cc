@@ -104,11 +104,18 @@ void run_perf_pixels(PerfPixelsArgs args) {
                       {"state_steps_per_second", e.state_steps_per_second},
                       {"pixels_vs_state_ratio", e.ratio}});
     }
-    const nlohmann::json out = {{"machine", machine},
-                                {"pixels", {report.height, report.width, 3}},
-                                {"steps", args.config.steps},
-                                {"rounds", args.config.rounds},
-                                {"envs", list}};
+    const nlohmann::json out = {
+        {"machine", machine},
+        {"pixels", {report.height, report.width, 3}},
+        {"steps", args.config.steps},
+        {"rounds", args.config.rounds},
+        {"envs", list},
+        {"vector",
+         {{"env", report.vector_env_id},
+          {"num_envs", report.vector_envs},
+          {"frames_per_second_1_thread", report.vector_1_thread_frames_per_second},
+          {"frames_per_second_2_threads", report.vector_2_threads_frames_per_second},
+          {"vector_2v1_ratio", report.vector_2v1_ratio}}}};
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -121,7 +128,13 @@ void run_perf_pixels(PerfPixelsArgs args) {
     table.add_row({e.env_id, with_thousands(e.frames_per_second),
                    with_thousands(e.state_steps_per_second), fixed(e.ratio, 4)});
   }
-  std::cout << table.str();
+  std::cout << table.str() << "\n";
+  Table vector({"vector env (pixels)", "envs", "1 thread frames/s", "2 threads frames/s", "2/1"});
+  vector.add_row({report.vector_env_id, std::to_string(report.vector_envs),
+                  with_thousands(report.vector_1_thread_frames_per_second),
+                  with_thousands(report.vector_2_threads_frames_per_second),
+                  fixed(report.vector_2v1_ratio, 3)});
+  std::cout << vector.str();
 }
 
 }  // namespace
@@ -162,6 +175,14 @@ void add_perf_command(CLI::App& app) {
   pixels
       ->add_option("--rounds", pixel_args->config.rounds,
                    "Interleaved samples of each side (the best counts)")
+      ->check(CLI::PositiveNumber);
+  pixels->add_option("--vector-env", pixel_args->config.vector_env_id,
+                     "Env of the vector benchmark (pixel envs on 2 threads against 1)");
+  pixels->add_option("--num-envs", pixel_args->config.vector_envs, "Envs in the vector benchmark")
+      ->check(CLI::PositiveNumber);
+  pixels
+      ->add_option("--vector-steps", pixel_args->config.vector_steps,
+                   "Batch steps per timed sample")
       ->check(CLI::PositiveNumber);
   pixels->add_flag("--json", pixel_args->json, "Print one JSON object");
   pixels->callback([pixel_args] { run_perf_pixels(*pixel_args); });

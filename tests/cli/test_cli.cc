@@ -336,8 +336,9 @@ TEST_CASE("rollout with pixel observations reports frames") {
 }
 
 TEST_CASE("umwelt perf pixels --json reports frames per second and the ratio to state") {
-  const Run run =
-      umwelt("perf pixels --json --env cartpole-swingup --size 32 --steps 20 --rounds 1");
+  const Run run = umwelt(
+      "perf pixels --json --env cartpole-swingup --size 32 --steps 20 --rounds 1 --num-envs 2 "
+      "--vector-steps 5 --vector-env pointmass-reach");
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   const nlohmann::json json = nlohmann::json::parse(run.out);
@@ -349,4 +350,7 @@ TEST_CASE("umwelt perf pixels --json reports frames per second and the ratio to 
   CHECK(env["frames_per_second"].get<double>() > 0);
   CHECK(env["state_steps_per_second"].get<double>() > 0);
   CHECK(env["pixels_vs_state_ratio"].get<double>() > 0);
+  CHECK(json["vector"]["env"] == "pointmass-reach");
+  CHECK(json["vector"]["num_envs"] == 2);
+  CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
 }
