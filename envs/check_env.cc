@@ -18,17 +18,13 @@ struct Trajectory {
   std::vector<float> rewards;
   std::vector<int> flags;  // terminated, truncated, reason, success per step
 
-  bool operator==(const Trajectory& other) const {
-    auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
-      return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-    };
-    return same(obs, other.obs) && pixels == other.pixels && same(rewards, other.rewards) &&
-           flags == other.flags;
-  }
+  bool operator==(const Trajectory& other) const;
 };
 
+// memcmp of no bytes still wants valid pointers, which empty spans need not have
 bool same_bits(std::span<const float> a, std::span<const float> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 bool same_pixels(std::span<const uint8_t> a, std::span<const uint8_t> b) {
@@ -44,7 +40,13 @@ bool one_colour(std::span<const uint8_t> rgb) {
 }
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+bool Trajectory::operator==(const Trajectory& other) const {
+  return same_bits(obs, other.obs) && pixels == other.pixels && same_bits(rewards, other.rewards) &&
+         flags == other.flags;
 }
 
 // Whether a call throws uw::Error (the error tier for bad input).
