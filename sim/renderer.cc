@@ -141,13 +141,15 @@ struct Renderer::Impl {
       copy->vis.quality.shadowsize = 0;
       copy->vis.quality.offsamples = 0;
     }
-    context.reset(new mjrContext);
-    mjr_defaultContext(context.get());
-    mjr_makeContext(copy.get(), context.get(), mjFONTSCALE_50);
-    mjr_setBuffer(mjFB_OFFSCREEN, context.get());
-    if (context->currentBuffer != mjFB_OFFSCREEN) {
+    // made aside, so that a failure leaves no half-made context behind
+    std::unique_ptr<mjrContext, RenderContextDeleter> made(new mjrContext);
+    mjr_defaultContext(made.get());
+    mjr_makeContext(copy.get(), made.get(), mjFONTSCALE_50);
+    mjr_setBuffer(mjFB_OFFSCREEN, made.get());
+    if (made->currentBuffer != mjFB_OFFSCREEN) {
       throw Error("renderer: the OpenGL context has no offscreen framebuffer");
     }
+    context = std::move(made);
   }
 
   void draw(const DrawView& view, int camera_id, int width, int height, std::span<uint8_t> rgb) {
