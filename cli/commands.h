@@ -12,5 +12,6 @@ void add_envs_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);
 void add_check_command(CLI::App& app, int& exit_code);
 void add_perf_command(CLI::App& app);
+void add_render_command(CLI::App& app);
 
 }  // namespace uw::cli

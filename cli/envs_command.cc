@@ -5,14 +5,15 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "envs/pixel_env.h"
 #include "envs/registry.h"
 
 namespace uw::cli {
 namespace {
 
-nlohmann::json options_json(const envs::EnvEntry& entry) {
+nlohmann::json options_json(const std::vector<OptionSpec>& specs) {
   nlohmann::json options = nlohmann::json::array();
-  for (const OptionSpec& option : entry.options) {
+  for (const OptionSpec& option : specs) {
     options.push_back(
         {{"name", option.name}, {"default", option.default_value}, {"help", option.help}});
   }
@@ -34,7 +35,7 @@ void run_envs(bool json) {
   for (const envs::EnvEntry& entry : registry.entries()) {
     if (entry.is_family()) {
       families.push_back(
-          {{"id", entry.id}, {"summary", entry.summary}, {"options", options_json(entry)}});
+          {{"id", entry.id}, {"summary", entry.summary}, {"options", options_json(entry.options)}});
       table.add_row({entry.id + "<path>", "qpos, qvel", "actuators", "-", "model",
                      default_of(entry, "max_steps"), entry.summary});
       continue;
@@ -42,16 +43,24 @@ void run_envs(bool json) {
     const envs::EnvSpec spec = registry.make(entry.id)->spec();
     list.push_back({{"id", entry.id},
                     {"summary", entry.summary},
-                    {"options", options_json(entry)},
+                    {"options", options_json(entry.options)},
                     {"spec", envs::spec_to_json(spec)}});
     table.add_row({entry.id, spec.observation_space.describe(), spec.action_space.describe(),
                    spec.goal_space ? spec.goal_space->describe() : "-", fixed(spec.control_dt(), 3),
                    std::to_string(spec.max_episode_steps), entry.summary});
   }
   if (json) {
-    std::cout << nlohmann::json{{"envs", list}, {"families", families}}.dump(2) << "\n";
-  } else {
-    std::cout << table.str();
+    std::cout << nlohmann::json{{"envs", list},
+                                {"families", families},
+                                {"pixel_options", options_json(envs::pixel_options())}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << table.str() << "\nEvery env also takes, for pixel observations:\n";
+  for (const OptionSpec& option : envs::pixel_options()) {
+    std::cout << "  " << option.name << " (default '" << option.default_value
+              << "'): " << option.help << "\n";
   }
 }
 

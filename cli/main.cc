@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   uw::cli::add_envs_command(app);
   uw::cli::add_rollout_command(app);
   uw::cli::add_check_command(app, exit_code);
+  uw::cli::add_render_command(app);
   uw::cli::add_perf_command(app);
   try {
     app.parse(argc, argv);

@@ -6,9 +6,11 @@
 #include <thread>
 
 #include "bench/bullet_perf.h"
+#include "bench/pixel_perf.h"
 #include "bench/sim_perf.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "envs/pixel_env.h"
 #include "sim/mujoco_model.h"
 
 namespace uw::cli {
@@ -115,6 +117,62 @@ void run_perf_bullet(const PerfBulletArgs& args) {
   std::cout << table.str();
 }
 
+struct PerfPixelsArgs {
+  bench::PixelPerfConfig config;
+  int size = 64;
+  bool json = false;
+};
+
+void run_perf_pixels(PerfPixelsArgs args) {
+  args.config.width = args.size;
+  args.config.height = args.size;
+  const envs::Registry registry = envs::make_default_registry();
+  const bench::PixelPerfReport report = bench::run_pixel_perf(registry, args.config);
+  const nlohmann::json machine = {{"cpu", cpu_model()},
+                                  {"cores", std::thread::hardware_concurrency()},
+                                  {"mujoco", sim::mujoco_version()},
+                                  {"renderer", report.backend}};
+  if (args.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const bench::PixelVsState& e : report.envs) {
+      list.push_back({{"env", e.env_id},
+                      {"frames_per_second", e.frames_per_second},
+                      {"state_steps_per_second", e.state_steps_per_second},
+                      {"pixels_vs_state_ratio", e.ratio}});
+    }
+    const nlohmann::json out = {
+        {"machine", machine},
+        {"pixels", {report.height, report.width, 3}},
+        {"steps", args.config.steps},
+        {"rounds", args.config.rounds},
+        {"envs", list},
+        {"vector",
+         {{"env", report.vector_env_id},
+          {"num_envs", report.vector_envs},
+          {"frames_per_second_1_thread", report.vector_1_thread_frames_per_second},
+          {"frames_per_second_2_threads", report.vector_2_threads_frames_per_second},
+          {"vector_2v1_ratio", report.vector_2v1_ratio}}}};
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "machine: " << machine["cpu"].get<std::string>() << ", "
+            << machine["cores"].get<unsigned>() << " cores, MuJoCo " << sim::mujoco_version()
+            << "\nrenderer: " << report.backend << "\npixels: " << report.width << "x"
+            << report.height << "\n\n";
+  Table table({"env", "frames/s (pixels)", "steps/s (state)", "pixels/state"});
+  for (const bench::PixelVsState& e : report.envs) {
+    table.add_row({e.env_id, with_thousands(e.frames_per_second),
+                   with_thousands(e.state_steps_per_second), fixed(e.ratio, 4)});
+  }
+  std::cout << table.str() << "\n";
+  Table vector({"vector env (pixels)", "envs", "1 thread frames/s", "2 threads frames/s", "2/1"});
+  vector.add_row({report.vector_env_id, std::to_string(report.vector_envs),
+                  with_thousands(report.vector_1_thread_frames_per_second),
+                  with_thousands(report.vector_2_threads_frames_per_second),
+                  fixed(report.vector_2v1_ratio, 3)});
+  std::cout << vector.str();
+}
+
 }  // namespace
 
 void add_perf_command(CLI::App& app) {
@@ -140,9 +198,32 @@ void add_perf_command(CLI::App& app) {
   sim->add_option("--num-envs", args->config.vector_envs, "Envs in the vector benchmark")
       ->check(CLI::PositiveNumber);
   sim->add_flag("--json", args->json, "Print one JSON object");
-    sim->callback([args] { run_perf_sim(*args); });
+  sim->callback([args] { run_perf_sim(*args); });
 
-    auto bullet_args = std::make_shared<PerfBulletArgs>();
+  auto pixel_args = std::make_shared<PerfPixelsArgs>();
+  auto* pixels = perf->add_subcommand(
+      "pixels", "Rollouts with pixel observations (a fast render per step) against state only");
+  pixels->add_option("--env", pixel_args->config.env_ids, "Env id (repeatable; default: all)");
+  pixels->add_option("--size", pixel_args->size, "Width and height of the pixels")
+      ->check(CLI::Range(1, envs::kMaxPixelSize));
+  pixels->add_option("--steps", pixel_args->config.steps, "Env steps per timed sample")
+      ->check(CLI::PositiveNumber);
+  pixels
+      ->add_option("--rounds", pixel_args->config.rounds,
+                   "Interleaved samples of each side (the best counts)")
+      ->check(CLI::PositiveNumber);
+  pixels->add_option("--vector-env", pixel_args->config.vector_env_id,
+                     "Env of the vector benchmark (pixel envs on 2 threads against 1)");
+  pixels->add_option("--num-envs", pixel_args->config.vector_envs, "Envs in the vector benchmark")
+      ->check(CLI::PositiveNumber);
+  pixels
+      ->add_option("--vector-steps", pixel_args->config.vector_steps,
+                   "Batch steps per timed sample")
+      ->check(CLI::PositiveNumber);
+  pixels->add_flag("--json", pixel_args->json, "Print one JSON object");
+  pixels->callback([pixel_args] { run_perf_pixels(*pixel_args); });
+
+  auto bullet_args = std::make_shared<PerfBulletArgs>();
   bullet_args->config.env_ids.push_back("urdf:" +
                                         (envs::default_asset_dir() / "urdf" / "arm.urdf").string());
   auto* bullet = perf->add_subcommand(
@@ -150,11 +231,13 @@ void add_perf_command(CLI::App& app) {
   bullet->add_option("--env", bullet_args->config.env_ids, "Bullet envs to measure (repeatable)");
   bullet->add_option("--steps", bullet_args->config.steps, "Env steps run from one saved state")
       ->check(CLI::PositiveNumber);
-  bullet->add_option("--sample-steps", bullet_args->config.steps_per_sample,
-                     "Env steps per timed sample (the run is repeated to fill it)")
+  bullet
+      ->add_option("--sample-steps", bullet_args->config.steps_per_sample,
+                   "Env steps per timed sample (the run is repeated to fill it)")
       ->check(CLI::PositiveNumber);
-  bullet->add_option("--rounds", bullet_args->config.rounds,
-                     "Interleaved samples of env and raw (the best counts)")
+  bullet
+      ->add_option("--rounds", bullet_args->config.rounds,
+                   "Interleaved samples of env and raw (the best counts)")
       ->check(CLI::PositiveNumber);
   bullet->add_flag("--json", bullet_args->json, "Print one JSON object");
   bullet->callback([bullet_args] { run_perf_bullet(*bullet_args); });

@@ -66,7 +66,7 @@ void run_rollout_command(const RolloutArgs& args) {
   if (ids.size() == 1 && ids.front() == "all") ids = registry.ids();
   const std::string policy = args.actions_file.empty() ? args.policy : "file:" + args.actions_file;
   Table table({"env", "policy", "envs", "threads", "env steps", "episodes", "return", "length",
-               "success", "faults", "steps/s"});
+               "success", "faults", "steps/s", "frames/s"});
   for (const std::string& env : ids) {
     const envs::RolloutConfig config = make_config(args, env, registry);
     const envs::RolloutResult result = envs::run_rollout(registry, config);
@@ -88,6 +88,10 @@ void run_rollout_command(const RolloutArgs& args) {
           {"seconds", result.seconds},
           {"steps_per_second", result.steps_per_second},
           {"final_obs", result.final_obs},
+          {"pixels", result.pixel_shape.empty() ? nlohmann::json(nullptr)
+                                                : nlohmann::json(result.pixel_shape)},
+          {"frames", result.frames},
+          {"frames_per_second", result.frames_per_second},
           {"engine_warnings", result.engine_warnings},
       };
       std::cout << out.dump() << std::endl;
@@ -100,7 +104,8 @@ void run_rollout_command(const RolloutArgs& args) {
                    with_thousands(double(result.env_steps)), std::to_string(result.episodes),
                    optional_text(result.return_mean, 2), optional_text(result.length_mean, 1),
                    optional_text(result.success_rate, 2), std::to_string(result.physics_faults),
-                   with_thousands(result.steps_per_second)});
+                   with_thousands(result.steps_per_second),
+                   result.frames > 0 ? with_thousands(result.frames_per_second) : "-"});
   }
   if (!args.json) std::cout << table.str();
 }
@@ -123,7 +128,9 @@ void add_rollout_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   command->add_option("--threads", args->threads, "Threads stepping them")
       ->check(CLI::PositiveNumber);
-  command->add_option("--option", args->options, "Env option key=value (repeatable)");
+  command->add_option("--option", args->options,
+                      "Env option key=value (repeatable); every env takes pixels=N (or WxH), "
+                      "pixels_and_state=1 and camera=NAME for pixel observations");
   command->add_option("--actions", args->actions_file,
                       "Text file of actions, one per line, given to every env in turn "
                       "(replaces --policy; --steps defaults to its length)");

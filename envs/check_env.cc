@@ -14,23 +14,39 @@ namespace {
 // What an env returned over a run, compared bit for bit.
 struct Trajectory {
   std::vector<float> obs;
+  std::vector<uint8_t> pixels;
   std::vector<float> rewards;
   std::vector<int> flags;  // terminated, truncated, reason, success per step
 
-  bool operator==(const Trajectory& other) const {
-    auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
-      return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-    };
-    return same(obs, other.obs) && same(rewards, other.rewards) && flags == other.flags;
-  }
+  bool operator==(const Trajectory& other) const;
 };
 
+// memcmp of no bytes still wants valid pointers, which empty spans need not have
 bool same_bits(std::span<const float> a, std::span<const float> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+bool same_pixels(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+// Whether every pixel has the same colour: nothing in view.
+bool one_colour(std::span<const uint8_t> rgb) {
+  for (size_t i = 3; i < rgb.size(); ++i) {
+    if (rgb[i] != rgb[i % 3]) return false;
+  }
+  return true;
 }
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+bool Trajectory::operator==(const Trajectory& other) const {
+  return same_bits(obs, other.obs) && pixels == other.pixels && same_bits(rewards, other.rewards) &&
+         flags == other.flags;
 }
 
 // Whether a call throws uw::Error (the error tier for bad input).
@@ -116,6 +132,11 @@ class Checker {
     if (spec_.is_goal_task() != step.info.success.has_value()) {
       fail("info.success must be set exactly for goal tasks");
     }
+    const size_t pixel_size = spec_.has_pixels() ? spec_.pixel_space->flat_size() : 0;
+    if (step.pixels.size() != pixel_size) {
+      fail("pixels of step " + std::to_string(t) + " have " + std::to_string(step.pixels.size()) +
+           " bytes, expected " + std::to_string(pixel_size));
+    }
   }
 
   // Steps from the env's current state with actions first, first + 1, ... until `steps` steps
@@ -126,6 +147,7 @@ class Checker {
       const TimeStep step = env.step(action(t));
       check_step(step, t);
       trajectory.obs.insert(trajectory.obs.end(), step.obs.begin(), step.obs.end());
+      trajectory.pixels.insert(trajectory.pixels.end(), step.pixels.begin(), step.pixels.end());
       trajectory.rewards.push_back(step.reward);
       trajectory.flags.insert(trajectory.flags.end(),
                               {step.terminated, step.truncated, static_cast<int>(step.info.reason),
@@ -149,7 +171,14 @@ class Checker {
   }
 
   void check_spec() {
-    expect(spec_.observation_space.flat_size() > 0, "empty observation space");
+    expect(spec_.observation_space.flat_size() > 0 || spec_.has_pixels(),
+           "empty observation space and no pixels");
+    if (spec_.has_pixels()) {
+      const Space& pixels = *spec_.pixel_space;
+      expect(pixels.dtype() == Space::Dtype::kUint8 && pixels.shape().size() == 3 &&
+                 pixels.shape()[2] == 3,
+             "the pixel space is " + pixels.describe() + ", expected uint8 [height, width, 3]");
+    }
     expect(spec_.max_episode_steps >= 1, "max_episode_steps < 1");
     expect(spec_.control_dt() > 0, "control_dt is not positive");
     expect(spec_from_json(spec_to_json(spec_)) == spec_, "spec does not survive a JSON round trip");
@@ -161,10 +190,17 @@ class Checker {
     check_step(first, 0);
     const std::vector<float> obs(first.obs.begin(), first.obs.end());
     expect(same_bits(env->observation(), obs), "observation() differs from the reset observation");
+    const std::vector<uint8_t> pixels(first.pixels.begin(), first.pixels.end());
+    expect(same_pixels(env->pixels(), pixels), "pixels() differ from the reset pixels");
+    if (spec_.has_pixels()) {
+      expect(!one_colour(pixels), "the pixels at reset are all one colour: nothing in view");
+    }
     // an episode on a fresh env, then the same after an earlier episode on a used env: nothing
     // may leak from one episode into the next
     const Trajectory fresh = record(*env, 0, config_.steps);
-    expect(same_bits(env->reset(config_.seed).obs, obs), "reset(seed) twice differs");
+    const TimeStep again = env->reset(config_.seed);
+    expect(same_bits(again.obs, obs) && same_pixels(again.pixels, pixels),
+           "reset(seed) twice differs");
     expect(record(*env, 0, config_.steps) == fresh,
            "the episode after reset(seed) differs from the first one with that seed");
     expect(same_bits(make_()->reset(config_.seed).obs, obs), "reset(seed) on a fresh env differs");
@@ -172,11 +208,13 @@ class Checker {
            "reset returns a reward or an ended episode");
   }
 
-  // What a seed decides at reset: the first observation, and for goal tasks the goal and the
-  // goal observation too (a task may start the same way each time and only move the goal).
+  // What a seed decides at reset: the first observation (pixels too), and for goal tasks the
+  // goal and the goal observation too (a task may start the same way each time and only move the
+  // goal).
   std::vector<float> initial_conditions(Env& env, uint64_t seed) {
     const TimeStep first = env.reset(seed);
     std::vector<float> out(first.obs.begin(), first.obs.end());
+    out.insert(out.end(), first.pixels.begin(), first.pixels.end());
     if (const auto* goal_env = dynamic_cast<const GoalEnv*>(&env)) {
       out.insert(out.end(), goal_env->goal().begin(), goal_env->goal().end());
       out.insert(out.end(), goal_env->goal_observation().begin(),
@@ -188,9 +226,11 @@ class Checker {
   void check_seeds() {
     auto env = make_();
     const std::vector<float> base = initial_conditions(*env, config_.seed);
+    // with pixels only, a seed's small change to the start may not show at this resolution
+    const bool observable = spec_.observation_space.flat_size() > 0 || spec_.is_goal_task();
     for (uint64_t delta = 1; delta <= 4; ++delta) {
       const bool same = same_bits(initial_conditions(*env, config_.seed + delta), base);
-      if (spec_.stochastic_reset && same) {
+      if (spec_.stochastic_reset && same && observable) {
         fail("seeds " + std::to_string(config_.seed) + " and " +
              std::to_string(config_.seed + delta) + " start the same episode");
       }
@@ -213,10 +253,12 @@ class Checker {
     auto env = advanced_env();
     const std::vector<double> state = env->save_state();
     const std::vector<float> obs_at_save(env->observation().begin(), env->observation().end());
+    const std::vector<uint8_t> pixels_at_save(env->pixels().begin(), env->pixels().end());
     const Trajectory original = record(*env, config_.save_after, config_.steps);
 
     env->restore_state(state);
     expect(same_bits(env->observation(), obs_at_save), "observation after restore differs");
+    expect(same_pixels(env->pixels(), pixels_at_save), "pixels after restore differ");
     expect(same_bits(env->save_state(), state), "save after restore differs from the saved state");
     expect(record(*env, config_.save_after, config_.steps) == original,
            "steps after restore differ");
@@ -237,7 +279,9 @@ class Checker {
     auto env = advanced_env();
     auto copy = env->clone();
     expect(copy->spec() == spec_, "the clone has another spec");
-    expect(same_bits(copy->observation(), env->observation()), "the clone observes differently");
+    expect(same_bits(copy->observation(), env->observation()) &&
+               same_pixels(copy->pixels(), env->pixels()),
+           "the clone observes differently");
     const Trajectory original = record(*env, config_.save_after, config_.steps);
     expect(record(*copy, config_.save_after, config_.steps) == original,
            "the clone steps differently");
@@ -335,21 +379,25 @@ class Checker {
     if (std::string why = spec_.observation_space.violation(goal_obs); !why.empty()) {
       fail("goal observation " + why);
     }
-    expect(goal_env->success(goal_obs, goal), "the goal observation does not reach the goal");
-    // the goal observation achieves the goal itself, up to float rounding
-    std::vector<float> achieved(goal.size());
-    goal_env->achieved_goal(goal_obs, achieved);
-    for (size_t i = 0; i < goal.size(); ++i) {
-      if (!(std::abs(achieved[i] - goal[i]) <= 1e-4f * (1.0f + std::abs(goal[i])))) {
-        fail("achieved_goal(goal observation)[" + std::to_string(i) + "] = " +
-             std::to_string(achieved[i]) + " is not the goal's " + std::to_string(goal[i]));
+    // with pixels only there is no state observation to hold against the goal
+    const bool has_state = spec_.observation_space.flat_size() > 0;
+    if (has_state) {
+      expect(goal_env->success(goal_obs, goal), "the goal observation does not reach the goal");
+      // the goal observation achieves the goal itself, up to float rounding
+      std::vector<float> achieved(goal.size());
+      goal_env->achieved_goal(goal_obs, achieved);
+      for (size_t i = 0; i < goal.size(); ++i) {
+        if (!(std::abs(achieved[i] - goal[i]) <= 1e-4f * (1.0f + std::abs(goal[i])))) {
+          fail("achieved_goal(goal observation)[" + std::to_string(i) + "] = " +
+               std::to_string(achieved[i]) + " is not the goal's " + std::to_string(goal[i]));
+        }
       }
+      expect(goal_env->success(first.obs, goal) == first.info.success.value_or(false),
+             "info.success at reset disagrees with success(obs, goal)");
     }
-    expect(goal_env->success(first.obs, goal) == first.info.success.value_or(false),
-           "info.success at reset disagrees with success(obs, goal)");
     for (int t = 0; t < config_.steps; ++t) {
       const TimeStep step = env->step(action(t));
-      if (goal_env->success(step.obs, goal) != step.info.success.value_or(false)) {
+      if (has_state && goal_env->success(step.obs, goal) != step.info.success.value_or(false)) {
         fail("info.success at step " + std::to_string(t) + " disagrees with success(obs, goal)");
         break;
       }

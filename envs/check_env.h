@@ -30,6 +30,8 @@ struct CheckEnvReport {
 // stochastic); steps bit-exact deterministic; save/restore and clone round trips bit-exact;
 // truncation exactly at the step limit; finite rewards; out-of-range actions clipped; NaN and
 // wrong-length actions rejected with uw::Error and no change of state; goal tasks consistent.
+// Pixel envs: pixels of the declared size at every step, deterministic, restored and cloned
+// like the state, and not all one colour at reset.
 // `make` returns a fresh env of the spec under test at each call.
 CheckEnvReport check_env(const std::function<std::unique_ptr<Env>()>& make,
                          const CheckEnvConfig& config = {});

@@ -18,4 +18,15 @@ std::string_view end_reason_name(EndReason reason) {
   return "?";
 }
 
+sim::Image Env::render(std::string_view camera, int width, int height) {
+  sim::Image image;
+  image.width = width;
+  image.height = height;
+  if (width > 0 && height > 0 && width <= sim::kMaxImageSize && height <= sim::kMaxImageSize) {
+    image.rgb.resize(size_t(width) * height * 3);
+  }
+  render_into({camera, width, height, sim::RenderQuality::kPretty}, image.rgb);
+  return image;
+}
+
 }  // namespace uw::envs

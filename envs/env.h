@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "envs/env_spec.h"
+#include "sim/renderer.h"
 
 namespace uw::envs {
 
@@ -27,12 +28,23 @@ struct Info {
 
 struct TimeStep {
   std::span<const float> obs;  // owned by the env; valid until its next reset or step
+  // pixel envs (spec().pixel_space): the RGB picture [H, W, 3], top row first; else empty.
+  // Owned by the env like obs.
+  std::span<const uint8_t> pixels;
   float reward = 0.0f;
   bool terminated = false;
   bool truncated = false;
   Info info;
 
   bool done() const { return terminated || truncated; }
+};
+
+// What to draw, and how (see sim::Renderer).
+struct RenderRequest {
+  std::string_view camera;  // a camera of the scene by name; "" = the task's default view
+  int width = 0;
+  int height = 0;
+  sim::RenderQuality quality = sim::RenderQuality::kPretty;
 };
 
 // A Gymnasium-style environment. Errors: step and restore_state throw uw::Error on bad input
@@ -57,6 +69,17 @@ class Env {
   virtual void restore_state(std::span<const double> state) = 0;
   // The current observation (after reset, step or restore_state).
   virtual std::span<const float> observation() const = 0;
+  // The current pixel observation when the spec has a pixel space, else empty.
+  virtual std::span<const uint8_t> pixels() const { return {}; }
+
+  // Draws the current state into rgb ([height, width, 3] bytes, top row first), offscreen with
+  // no display. Throws uw::Error on an unknown camera (listing the known ones), a bad size, or
+  // when no OpenGL context can be made. The env makes its renderer on the first call.
+  virtual void render_into(const RenderRequest& request, std::span<uint8_t> rgb) = 0;
+  // render_into as a new picture, with the pretty settings: for looking at.
+  sim::Image render(std::string_view camera, int width, int height);
+  // The named cameras render() takes, in model order.
+  virtual std::vector<std::string> camera_names() const { return {}; }
 
   // An independent env of the same spec in the same state; shares immutable assets.
   virtual std::unique_ptr<Env> clone() const = 0;

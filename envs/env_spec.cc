@@ -15,6 +15,8 @@ nlohmann::json spec_to_json(const EnvSpec& spec) {
       {"observation_space", space_to_json(spec.observation_space)},
       {"action_space", space_to_json(spec.action_space)},
       {"goal_space", spec.goal_space ? space_to_json(*spec.goal_space) : nlohmann::json(nullptr)},
+      {"pixel_space",
+       spec.pixel_space ? space_to_json(*spec.pixel_space) : nlohmann::json(nullptr)},
       {"physics_dt", spec.physics_dt},
       {"substeps", spec.substeps},
       {"control_dt", spec.control_dt()},
@@ -50,6 +52,16 @@ EnvSpec spec_from_json(const nlohmann::json& json) {
   spec.action_space = space_from_json(field("action_space"), "spec.action_space");
   if (json.contains("goal_space") && !json["goal_space"].is_null()) {
     spec.goal_space = space_from_json(json["goal_space"], "spec.goal_space");
+  }
+  // absent in specs written before pixel observations
+  if (json.contains("pixel_space") && !json["pixel_space"].is_null()) {
+    spec.pixel_space = space_from_json(json["pixel_space"], "spec.pixel_space");
+    const Space& pixels = *spec.pixel_space;
+    if (pixels.dtype() != Space::Dtype::kUint8 || pixels.shape().size() != 3 ||
+        pixels.shape()[2] != 3) {
+      throw Error("spec.pixel_space: expected a uint8 Box of shape [height, width, 3], got " +
+                  pixels.describe());
+    }
   }
   const nlohmann::json& dt = field("physics_dt");
   if (!dt.is_number() || !(dt.get<double>() > 0)) {

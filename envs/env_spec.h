@@ -17,14 +17,17 @@ struct EnvSpec {
   Space observation_space;
   Space action_space;
   std::optional<Space> goal_space;  // goal tasks only: the space of goal()
-  double physics_dt = 0.0;          // seconds per engine step
-  int substeps = 1;                 // engine steps per env step
-  int max_episode_steps = 0;        // truncation limit
-  bool stochastic_reset = true;     // whether reset(seed) depends on the seed
-  Options options;                  // the options it was made with, defaults filled in
+  // pixel observations only (option pixels=N): uint8 [height, width, 3], the space of pixels()
+  std::optional<Space> pixel_space;
+  double physics_dt = 0.0;       // seconds per engine step
+  int substeps = 1;              // engine steps per env step
+  int max_episode_steps = 0;     // truncation limit
+  bool stochastic_reset = true;  // whether reset(seed) depends on the seed
+  Options options;               // the options it was made with, defaults filled in
 
   double control_dt() const { return physics_dt * substeps; }
   bool is_goal_task() const { return goal_space.has_value(); }
+  bool has_pixels() const { return pixel_space.has_value(); }
 
   friend bool operator==(const EnvSpec&, const EnvSpec&) = default;
 };

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "envs/pixel_env.h"
 
 namespace uw::envs {
 
@@ -11,6 +12,10 @@ void Registry::add(EnvEntry entry) {
     UW_CHECK(existing.id != entry.id, "env id registered twice: " + entry.id);
   }
   UW_CHECK(entry.factory != nullptr, "env entry without a factory: " + entry.id);
+  for (const OptionSpec& option : entry.options) {
+    UW_CHECK(!is_pixel_option(option.name),
+             "env " + entry.id + " declares '" + option.name + "', a pixel option of every env");
+  }
   entries_.push_back(std::move(entry));
 }
 
@@ -35,8 +40,20 @@ const EnvEntry& Registry::find(const std::string& id) const {
 
 std::unique_ptr<Env> Registry::make(const std::string& id, const Options& options) const {
   const EnvEntry& entry = find(id);
-  const Options resolved = resolve_options(options, entry.options, "env '" + id + "'");
-  return entry.factory(id, resolved);
+  // every env takes the pixel options besides its own
+  std::vector<OptionSpec> specs = entry.options;
+  for (OptionSpec& option : pixel_options()) specs.push_back(std::move(option));
+  const std::string owner = "env '" + id + "'";
+  const Options resolved = resolve_options(options, specs, owner);
+  Options own;
+  Options pixel;
+  own.set_owner(owner);
+  for (const auto& [key, value] : resolved.values()) {
+    (is_pixel_option(key) ? pixel : own).set(key, value);
+  }
+  const std::optional<PixelConfig> pixels = parse_pixel_config(pixel, owner);
+  std::unique_ptr<Env> env = entry.factory(id, own);
+  return pixels ? make_pixel_env(std::move(env), *pixels) : std::move(env);
 }
 
 std::vector<std::string> Registry::ids() const {

@@ -34,7 +34,8 @@ class Registry {
   // The entry for an id; throws uw::Error naming the id and listing the known ones.
   const EnvEntry& find(const std::string& id) const;
   // Makes an env; throws uw::Error on an unknown id or option, a bad option value, or a model
-  // that does not load.
+  // that does not load. Every env also takes the pixel options (pixels=N, pixels_and_state,
+  // camera; see pixel_env.h) and is then wrapped to observe pixels.
   std::unique_ptr<Env> make(const std::string& id, const Options& options = {}) const;
 
   const std::vector<EnvEntry>& entries() const { return entries_; }

@@ -102,6 +102,12 @@ RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config)
     if (has_success) result.success_rate = static_cast<double>(successes) / result.episodes;
   }
   result.final_obs.assign(batch.obs.begin(), batch.obs.begin() + envs.obs_size());
+  if (envs.spec().has_pixels()) {
+    result.pixel_shape = envs.spec().pixel_space->shape();
+    // every env renders once per batch step (a step or an autoreset) and once at the start
+    result.frames = int64_t(n) * (config.steps + 1);
+    result.frames_per_second = result.seconds > 0 ? result.frames / result.seconds : 0;
+  }
   result.threads = envs.threads();
   for (int i = 0; i < n; ++i) note_warnings(envs.env(i).engine_warnings(), result.engine_warnings);
   return result;

@@ -37,7 +37,10 @@ struct RolloutResult {
   int physics_faults = 0;
   double seconds = 0;
   double steps_per_second = 0;
-  std::vector<float> final_obs;              // the last observation of env 0
+  std::vector<float> final_obs;      // the last observation of env 0
+  std::vector<int64_t> pixel_shape;  // pixel envs: [height, width, 3]; else empty
+  int64_t frames = 0;                // pixel observations rendered, resets included
+  double frames_per_second = 0;
   int threads = 1;                           // threads used (no more than envs)
   std::vector<std::string> engine_warnings;  // distinct warnings seen at episode ends
 };

@@ -29,6 +29,8 @@ int64_t product(const std::vector<int64_t>& shape) {
   return n;
 }
 
+bool is_byte(float x) { return x >= 0 && x <= 255 && x == std::floor(x); }
+
 std::string number_text(float x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   std::ostringstream out;
@@ -76,7 +78,8 @@ std::vector<float> bound_from_json(const nlohmann::json& j, int64_t size,
 
 }  // namespace
 
-Space Space::box(std::vector<int64_t> shape, std::vector<float> low, std::vector<float> high) {
+Space Space::box(std::vector<int64_t> shape, std::vector<float> low, std::vector<float> high,
+                 Dtype dtype) {
   const int64_t size = product(shape);
   if (static_cast<int64_t>(low.size()) != size || static_cast<int64_t>(high.size()) != size) {
     throw Error("Box bounds have " + std::to_string(low.size()) + " and " +
@@ -87,18 +90,28 @@ Space Space::box(std::vector<int64_t> shape, std::vector<float> low, std::vector
       throw Error("Box bound " + std::to_string(i) + " is not an interval: [" +
                   number_text(low[i]) + ", " + number_text(high[i]) + "]");
     }
+    if (dtype == Dtype::kUint8 && !(is_byte(low[i]) && is_byte(high[i]))) {
+      throw Error("uint8 Box bound " + std::to_string(i) + " is not an integer in [0, 255]: [" +
+                  number_text(low[i]) + ", " + number_text(high[i]) + "]");
+    }
   }
   Space space;
   space.kind_ = Kind::kBox;
+  space.dtype_ = dtype;
   space.shape_ = std::move(shape);
   space.low_ = std::move(low);
   space.high_ = std::move(high);
   return space;
 }
 
-Space Space::box(std::vector<int64_t> shape, float low, float high) {
+Space Space::box(std::vector<int64_t> shape, float low, float high, Dtype dtype) {
   const int64_t size = product(shape);
-  return box(std::move(shape), std::vector<float>(size, low), std::vector<float>(size, high));
+  return box(std::move(shape), std::vector<float>(size, low), std::vector<float>(size, high),
+             dtype);
+}
+
+Space Space::image(int64_t height, int64_t width) {
+  return box({height, width, 3}, 0.0f, 255.0f, Dtype::kUint8);
 }
 
 Space Space::discrete(int64_t n) {
@@ -121,7 +134,7 @@ std::string Space::violation(std::span<const float> x) const {
       return "value " + std::to_string(i) + " = " + number_text(x[i]) + " is outside [" +
              number_text(low_[i]) + ", " + number_text(high_[i]) + "]";
     }
-    if (kind_ == Kind::kDiscrete && x[i] != std::floor(x[i])) {
+    if ((kind_ == Kind::kDiscrete || dtype_ == Dtype::kUint8) && x[i] != std::floor(x[i])) {
       return "value " + number_text(x[i]) + " is not an integer";
     }
   }
@@ -132,7 +145,7 @@ void Space::clip(std::span<float> x) const {
   UW_CHECK(static_cast<int64_t>(x.size()) == flat_size(), "clip: wrong size");
   for (size_t i = 0; i < x.size(); ++i) {
     float v = std::clamp(x[i], low_[i], high_[i]);
-    if (kind_ == Kind::kDiscrete) v = std::round(v);
+    if (kind_ == Kind::kDiscrete || dtype_ == Dtype::kUint8) v = std::round(v);
     x[i] = v;
   }
 }
@@ -149,6 +162,11 @@ void Space::sample(Rng& rng, std::span<float> out) const {
     const bool high_open = std::isinf(high_[i]);
     const double lo = low_open ? (high_open ? -1.0 : high_[i] - 2.0) : low_[i];
     const double hi = high_open ? (low_open ? 1.0 : low_[i] + 2.0) : high_[i];
+    if (dtype_ == Dtype::kUint8) {
+      // bounded integers: each of [low, high] equally likely
+      out[i] = std::min(high_[i], static_cast<float>(std::floor(rng.uniform(lo, hi + 1.0))));
+      continue;
+    }
     out[i] = std::clamp(static_cast<float>(rng.uniform(lo, hi)), low_[i], high_[i]);
   }
 }
@@ -166,7 +184,12 @@ std::string Space::describe() const {
         !v.empty() && std::all_of(v.begin(), v.end(), [&](float x) { return x == v.front(); });
     return uniform ? number_text(v.front()) : std::string("[...]");
   };
-  return "Box(" + bound(low_) + ", " + bound(high_) + ", " + shape + ")";
+  const std::string dtype = dtype_ == Dtype::kFloat32 ? "" : ", " + std::string(dtype_name(dtype_));
+  return "Box(" + bound(low_) + ", " + bound(high_) + ", " + shape + dtype + ")";
+}
+
+std::string_view dtype_name(Space::Dtype dtype) {
+  return dtype == Space::Dtype::kUint8 ? "uint8" : "float32";
 }
 
 nlohmann::json space_to_json(const Space& space) {
@@ -174,7 +197,7 @@ nlohmann::json space_to_json(const Space& space) {
     return {{"type", "discrete"}, {"n", space.n()}};
   }
   return {{"type", "box"},
-          {"dtype", "float32"},
+          {"dtype", dtype_name(space.dtype())},
           {"shape", space.shape()},
           {"low", bound_to_json(space.low())},
           {"high", bound_to_json(space.high())}};
@@ -193,8 +216,13 @@ Space space_from_json(const nlohmann::json& json, const std::string& where) {
     return Space::discrete(json["n"].get<int64_t>());
   }
   if (type != "box") throw Error(where + ".type: expected \"box\" or \"discrete\", got " + type);
-  if (json.contains("dtype") && json["dtype"] != "float32") {
-    throw Error(where + ".dtype: expected \"float32\", got " + json["dtype"].dump());
+  Space::Dtype dtype = Space::Dtype::kFloat32;
+  if (json.contains("dtype")) {
+    if (json["dtype"] == "uint8") {
+      dtype = Space::Dtype::kUint8;
+    } else if (json["dtype"] != "float32") {
+      throw Error(where + ".dtype: expected \"float32\" or \"uint8\", got " + json["dtype"].dump());
+    }
   }
   if (!json.contains("shape") || !json["shape"].is_array()) {
     throw Error(where + ".shape: expected an array of integers");
@@ -218,7 +246,7 @@ Space space_from_json(const nlohmann::json& json, const std::string& where) {
   std::vector<float> low = bound_from_json(json["low"], size, where + ".low");
   std::vector<float> high = bound_from_json(json["high"], size, where + ".high");
   try {
-    return Space::box(std::move(shape), std::move(low), std::move(high));
+    return Space::box(std::move(shape), std::move(low), std::move(high), dtype);
   } catch (const Error& e) {
     throw Error(where + ": " + e.what());
   }

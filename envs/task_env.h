@@ -13,6 +13,7 @@
 #include "core/options.h"
 #include "core/random.h"
 #include "envs/env.h"
+#include "envs/env_renderer.h"
 #include "sim/world.h"
 
 namespace uw::envs {
@@ -44,6 +45,12 @@ class TaskEnv : public Base {
   std::vector<double> save_state() const final;
   void restore_state(std::span<const double> state) final;
   std::span<const float> observation() const final { return obs_; }
+  void render_into(const RenderRequest& request, std::span<uint8_t> rgb) final {
+    renderer_.render(base_world(), request, rgb);
+  }
+  std::vector<std::string> camera_names() const final {
+    return EnvRenderer::camera_names(base_world());
+  }
 
  protected:
   // `spec` comes with id, observation_space, goal_space (goal tasks), substeps,
@@ -93,6 +100,7 @@ class TaskEnv : public Base {
   std::string action_error(std::span<const float> action) const;
 
   EnvSpec spec_;
+  EnvRenderer renderer_;
   Rng rng_{0};
   std::vector<float> obs_;
   std::vector<float> action_;

@@ -53,6 +53,9 @@ VectorEnv::VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config)
   obs_size_ = static_cast<int>(spec().observation_space.flat_size());
   action_size_ = static_cast<int>(spec().action_space.flat_size());
   obs_.assign(size_t(n) * obs_size_, 0.0f);
+  pixel_size_ = spec().pixel_space ? spec().pixel_space->flat_size() : 0;
+  pixels_.assign(size_t(n) * pixel_size_, 0);
+  final_pixels_.assign(size_t(n) * pixel_size_, 0);
   rewards_.assign(n, 0.0f);
   terminated_.assign(n, 0);
   truncated_.assign(n, 0);
@@ -67,12 +70,19 @@ VectorEnv::VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config)
 
 void VectorEnv::write_row(int i, const TimeStep& step) {
   std::copy(step.obs.begin(), step.obs.end(), obs_.begin() + size_t(i) * obs_size_);
+  write_pixels(pixels_, i, step);
   rewards_[i] = step.reward;
   terminated_[i] = step.terminated;
   truncated_[i] = step.truncated;
   reasons_[i] = step.info.reason;
   success_[i] = step.info.success ? static_cast<int8_t>(*step.info.success) : int8_t{-1};
   if (!step.info.detail.empty() || !details_[i].empty()) details_[i] = step.info.detail;
+}
+
+void VectorEnv::write_pixels(std::vector<uint8_t>& batch, int i, const TimeStep& step) {
+  UW_CHECK(static_cast<int64_t>(step.pixels.size()) == pixel_size_,
+           "env " + spec().id + " returned pixels of another size than its pixel space");
+  std::copy(step.pixels.begin(), step.pixels.end(), batch.begin() + size_t(i) * pixel_size_);
 }
 
 void VectorEnv::reset_one(int i, std::optional<uint64_t> seed) {
@@ -121,10 +131,12 @@ void VectorEnv::step_one(int i, std::span<const float> action) {
   episode_over_[i] = 1;
   if (config_.autoreset == AutoresetMode::kSameStep) {
     std::copy(step.obs.begin(), step.obs.end(), final_obs_.begin() + size_t(i) * obs_size_);
+    write_pixels(final_pixels_, i, step);
     has_final_obs_[i] = 1;
     // the step's reward and flags stay; the observation becomes the new episode's first
     const TimeStep first = envs_[i]->reset(std::nullopt);
     std::copy(first.obs.begin(), first.obs.end(), obs_.begin() + size_t(i) * obs_size_);
+    write_pixels(pixels_, i, first);
     episode_over_[i] = 0;
   }
 }
@@ -160,8 +172,20 @@ BatchStep VectorEnv::step(std::span<const float> actions) {
 }
 
 BatchStep VectorEnv::view() const {
-  return BatchStep{obs_,     rewards_, terminated_, truncated_,     reasons_,
-                   success_, details_, final_obs_,  has_final_obs_, was_reset_};
+  BatchStep batch;
+  batch.obs = obs_;
+  batch.pixels = pixels_;
+  batch.rewards = rewards_;
+  batch.terminated = terminated_;
+  batch.truncated = truncated_;
+  batch.reasons = reasons_;
+  batch.success = success_;
+  batch.details = details_;
+  batch.final_obs = final_obs_;
+  batch.final_pixels = final_pixels_;
+  batch.has_final_obs = has_final_obs_;
+  batch.was_reset = was_reset_;
+  return batch;
 }
 
 }  // namespace uw::envs

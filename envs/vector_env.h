@@ -42,7 +42,9 @@ nlohmann::json vector_spec_to_json(const VectorSpec& spec);
 // Views of the batch arrays, owned by the VectorEnv and valid until its next reset or step.
 // Row i belongs to env i.
 struct BatchStep {
-  std::span<const float> obs;           // [num_envs, obs_size]
+  std::span<const float> obs;  // [num_envs, obs_size]
+  // pixel envs: [num_envs, height, width, 3] (see EnvSpec::pixel_space); else empty
+  std::span<const uint8_t> pixels;
   std::span<const float> rewards;       // [num_envs]
   std::span<const uint8_t> terminated;  // [num_envs]
   std::span<const uint8_t> truncated;   // [num_envs]
@@ -53,7 +55,8 @@ struct BatchStep {
   std::span<const std::string> details;  // [num_envs]: what went wrong, for physics faults
   // same-step autoreset: the last observation of each episode that ended in this step
   std::span<const float> final_obs;        // [num_envs, obs_size]
-  std::span<const uint8_t> has_final_obs;  // [num_envs]
+  std::span<const uint8_t> final_pixels;   // [num_envs, height, width, 3] for pixel envs
+  std::span<const uint8_t> has_final_obs;  // [num_envs]: final_obs and final_pixels hold it
   // next-step autoreset: envs whose row is a reset, not a step (their action was ignored)
   std::span<const uint8_t> was_reset;  // [num_envs]
 };
@@ -72,6 +75,8 @@ class VectorEnv {
   const VectorEnvConfig& config() const { return config_; }
   int num_envs() const { return config_.num_envs; }
   int obs_size() const { return obs_size_; }
+  // Bytes of one env's pixel observation (height * width * 3), 0 without pixels.
+  int64_t pixel_size() const { return pixel_size_; }
   int threads() const { return pool_.size(); }
   int action_size() const { return action_size_; }
 
@@ -92,6 +97,7 @@ class VectorEnv {
   void reset_one(int i, std::optional<uint64_t> seed);
   void step_one(int i, std::span<const float> action);
   void write_row(int i, const TimeStep& step);
+  void write_pixels(std::vector<uint8_t>& batch, int i, const TimeStep& step);
   BatchStep view() const;
 
   VectorEnvConfig config_;
@@ -99,9 +105,12 @@ class VectorEnv {
   VectorSpec spec_;
   ThreadPool pool_;
   int obs_size_ = 0;
+  int64_t pixel_size_ = 0;
   int action_size_ = 0;
 
   std::vector<float> obs_;
+  std::vector<uint8_t> pixels_;
+  std::vector<uint8_t> final_pixels_;
   std::vector<float> rewards_;
   std::vector<uint8_t> terminated_;
   std::vector<uint8_t> truncated_;

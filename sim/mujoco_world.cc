@@ -157,6 +157,18 @@ void MujocoWorld::forward() {
   std::copy(warmstart_scratch_.begin(), warmstart_scratch_.end(), d->qacc_warmstart);
 }
 
+DrawView MujocoWorld::draw() const {
+  const mjModel* m = model_->get();
+  mjData* d = data_.get();
+  // what the scene is drawn from: poses, the centres of mass tracking cameras follow, camera
+  // and light frames, tendon paths
+  mj_kinematics(m, d);
+  mj_comPos(m, d);
+  mj_camlight(m, d);
+  mj_tendon(m, d);
+  return {m, d};
+}
+
 void MujocoWorld::kinematics() {
   call_engine([&] { mj_kinematics(model_->get(), data_.get()); });
 }

@@ -32,7 +32,9 @@ class MujocoWorld final : public World {
   std::string warnings() const override;
   std::vector<double> save_state() const override;
   void restore_state(std::span<const double> state) override;
-  DrawView draw() const override { return {model_->get(), data_.get()}; }
+  // Brings body, camera and tendon positions up to the current state first (mj_step leaves
+  // them one substep behind); only derived values change, so the next step is the same.
+  DrawView draw() const override;
 
   int state_size() const override;
   void save_state_to(std::span<double> out) const override;

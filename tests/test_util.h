@@ -1,14 +1,19 @@
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 #include <span>
+#include <string_view>
+#include <utility>
 
 namespace uw::test {
 
 // Bit-for-bit equality of two arrays (NaN equals NaN of the same bits; 0.0 differs from -0.0).
 template <class T>
 bool same_bits(std::span<const T> a, std::span<const T> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+  // memcmp of no bytes still wants valid pointers, which empty spans need not have
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 
 inline bool same_bits(std::span<const float> a, std::span<const float> b) {
@@ -17,6 +22,39 @@ inline bool same_bits(std::span<const float> a, std::span<const float> b) {
 
 inline bool same_bits(std::span<const double> a, std::span<const double> b) {
   return same_bits<double>(a, b);
+}
+
+}  // namespace uw::test
+
+namespace uw::test {
+
+// Whether every pixel of an RGB image ([H, W, 3]) has the same colour: a blank render.
+inline bool one_colour(std::span<const uint8_t> rgb) {
+  for (size_t i = 3; i < rgb.size(); ++i) {
+    if (rgb[i] != rgb[i % 3]) return false;
+  }
+  return true;
+}
+
+}  // namespace uw::test
+
+namespace uw::test {
+
+// The width and height in a PNG file's header, or {0, 0} when the bytes do not start with a
+// PNG signature and an IHDR chunk.
+inline std::pair<int, int> png_size(std::string_view bytes) {
+  constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (bytes.size() < 24 || std::memcmp(bytes.data(), kSignature, 8) != 0 ||
+      bytes.substr(12, 4) != "IHDR") {
+    return {0, 0};
+  }
+  auto big_endian = [&](size_t at) {
+    int value = 0;
+    for (size_t i = at; i < at + 4; ++i)
+      value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+    return value;
+  };
+  return {big_endian(16), big_endian(20)};
 }
 
 }  // namespace uw::test

@@ -86,13 +86,14 @@ void expect_error(const Run& run, const std::string& needle) {
 TEST_CASE("every command has --help") {
   const Run top = umwelt("--help");
   CHECK(top.exit_code == 0);
-  for (const char* command : {"envs", "rollout", "check", "perf"}) {
+  for (const char* command : {"envs", "rollout", "check", "perf", "render"}) {
     CHECK_THAT(top.out, Contains(command));
     const Run help = umwelt(std::string(command) + " --help");
     CHECK(help.exit_code == 0);
     CHECK_THAT(help.out, Contains("--"));
   }
   CHECK(umwelt("perf sim --help").exit_code == 0);
+  CHECK(umwelt("perf pixels --help").exit_code == 0);
   CHECK(umwelt("").exit_code != 0);  // a command is required
   CHECK(umwelt("rollout --env cheetah-run --bogus").exit_code != 0);
 }
@@ -113,6 +114,7 @@ TEST_CASE("umwelt envs --json lists the tasks with their specs") {
                                         "pusher-push", "cartpole-swingup", "cheetah-run",
                                         "bullet-push-cube", "bullet-tower", "bullet-bounce"});
   CHECK(json["families"][0]["id"] == "mjcf:");
+  CHECK(json["pixel_options"][0]["name"] == "pixels");
   const Run text = umwelt("envs");
   CHECK(text.exit_code == 0);
   CHECK_THAT(text.out, Contains("cheetah-run") && Contains("Box(-1, 1, (6,))"));
@@ -242,4 +244,114 @@ TEST_CASE("umwelt perf sim --json reports the ratios") {
   for (const auto& model : json["env_vs_raw"]) CHECK(model["env_vs_raw_ratio"].get<double>() > 0);
   CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
   CHECK(json["machine"]["cores"].get<int>() >= 1);
+}
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
+
+TEST_CASE("umwelt render writes a PNG of the asked size, with no display") {
+  const fs::path out = fs::temp_directory_path() / ("umwelt_render_" + std::to_string(getpid()));
+  fs::create_directories(out);
+  const Run run =
+      umwelt("render --env cartpole-swingup --steps 20 --seed 3 --size 96 64 --json --out " +
+             (out / "frame.png").string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  CHECK(json["path"] == (out / "frame.png").string());
+  CHECK(json["width"] == 96);
+  CHECK(json["height"] == 64);
+  CHECK(json["camera"] == "default");
+  CHECK(json["env"] == "cartpole-swingup");
+  CHECK(uw::test::png_size(read_file(out / "frame.png")) == std::pair{96, 64});
+
+  // 256 x 256 by default; a named camera, and the same seed and steps give the same file
+  const std::string side = (out / "side.png").string();
+  const std::string again = (out / "again.png").string();
+  REQUIRE(umwelt("render --env cartpole-swingup --steps 20 --seed 3 --camera side --out " + side)
+              .exit_code == 0);
+  REQUIRE(umwelt("render --env cartpole-swingup --steps 20 --seed 3 --out " + again).exit_code ==
+          0);
+  CHECK(uw::test::png_size(read_file(side)) == std::pair{256, 256});
+  CHECK(read_file(side) == read_file(again));
+  REQUIRE(umwelt("render --env cartpole-swingup --steps 21 --seed 3 --out " + again).exit_code ==
+          0);
+  CHECK(read_file(side) != read_file(again));
+  // an env with pixel observations still renders pretty pictures of any size
+  REQUIRE(
+      umwelt("render --env cheetah-run --option pixels=32 --size 40 30 --out " + side).exit_code ==
+      0);
+  CHECK(uw::test::png_size(read_file(side)) == std::pair{40, 30});
+  fs::remove_all(out);
+}
+
+TEST_CASE("umwelt render refuses bad paths, sizes and cameras with a clear message") {
+  const std::string never =
+      (fs::temp_directory_path() / ("umwelt_never_" + std::to_string(getpid()) + ".png")).string();
+  expect_error(umwelt("render --env cheetah-run --out /no/such/folder/frame.png"),
+               "cannot write '/no/such/folder/frame.png'");
+  expect_error(umwelt("render --env cheetah-run --out /tmp --size 8 8"), "it is a folder");
+  expect_error(umwelt("render --env cheetah-run --out " + never + " --size 0 64"),
+               "expected a width and height in [1, 4096]");
+  expect_error(umwelt("render --env cheetah-run --out " + never + " --size 5000 64"), "[1, 4096]");
+  expect_error(umwelt("render --env cheetah-run --out " + never + " --camera top"),
+               "--camera 'top'");
+  expect_error(umwelt("render --env cheetah-run --out " + never + " --option pixels=huge"),
+               "option 'pixels'");
+  CHECK(umwelt("render --env cheetah-run").exit_code != 0);  // --out is required
+  CHECK_FALSE(fs::exists(never));
+}
+
+TEST_CASE("rollout with pixel observations reports frames") {
+  const Run run = umwelt(
+      "rollout --env cartpole-swingup --option pixels=64 --steps 50 --num-envs 2 --threads 2 "
+      "--json");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  CHECK(json["pixels"] == nlohmann::json::array({64, 64, 3}));
+  CHECK(json["frames"] == 2 * 51);  // a reset and 50 steps per env
+  CHECK(json["frames_per_second"].get<double>() > 0);
+  CHECK(json["final_obs"].empty());  // pixels only
+  // with the state kept, the rollout is the state rollout's, frames aside
+  const Run both = umwelt(
+      "rollout --env cartpole-swingup --option pixels=16 --option pixels_and_state=1 --steps 50 "
+      "--json");
+  const Run state = umwelt("rollout --env cartpole-swingup --steps 50 --json");
+  REQUIRE(both.exit_code == 0);
+  nlohmann::json a = nlohmann::json::parse(both.out);
+  nlohmann::json b = nlohmann::json::parse(state.out);
+  CHECK(a["final_obs"] == b["final_obs"]);
+  CHECK(a["return_mean"] == b["return_mean"]);
+  CHECK(b["pixels"].is_null());
+  CHECK(b["frames"] == 0);
+  const Run table = umwelt("rollout --env cartpole-swingup --option pixels=16 --steps 20");
+  CHECK(table.exit_code == 0);
+  CHECK_THAT(table.out, Contains("frames/s"));
+}
+
+TEST_CASE("umwelt perf pixels --json reports frames per second and the ratio to state") {
+  const Run run = umwelt(
+      "perf pixels --json --env cartpole-swingup --size 32 --steps 20 --rounds 1 --num-envs 2 "
+      "--vector-steps 5 --vector-env pointmass-reach");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  CHECK(json["pixels"] == nlohmann::json::array({32, 32, 3}));
+  CHECK_FALSE(json["machine"]["renderer"].get<std::string>().empty());
+  REQUIRE(json["envs"].size() == 1);
+  const nlohmann::json& env = json["envs"][0];
+  CHECK(env["env"] == "cartpole-swingup");
+  CHECK(env["frames_per_second"].get<double>() > 0);
+  CHECK(env["state_steps_per_second"].get<double>() > 0);
+  CHECK(env["pixels_vs_state_ratio"].get<double>() > 0);
+  CHECK(json["vector"]["env"] == "pointmass-reach");
+  CHECK(json["vector"]["num_envs"] == 2);
+  CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
 }

@@ -102,6 +102,9 @@ class FakeEnv final : public Env {
     observe();
   }
   std::span<const float> observation() const override { return obs_; }
+  void render_into(const RenderRequest&, std::span<uint8_t>) override {
+    throw uw::Error("fake: nothing to draw");
+  }
   std::unique_ptr<Env> clone() const override {
     auto copy = std::make_unique<FakeEnv>(bug_);
     copy->restore_state(save_state());

@@ -61,6 +61,42 @@ TEST_CASE("clip and sample respect the bounds") {
   }
 }
 
+TEST_CASE("a uint8 Box holds integers in [0, 255] and keeps its dtype in JSON") {
+  const Space image = Space::image(4, 6);
+  CHECK(image.dtype() == Space::Dtype::kUint8);
+  CHECK(image.shape() == std::vector<int64_t>{4, 6, 3});
+  CHECK(image.flat_size() == 72);
+  CHECK(image.describe() == "Box(0, 255, (4, 6, 3), uint8)");
+  const nlohmann::json json = uw::envs::space_to_json(image);
+  CHECK(json["dtype"] == "uint8");
+  CHECK(uw::envs::space_from_json(json, "space") == image);
+  CHECK_FALSE(uw::envs::space_from_json(json, "space") == Space::box({4, 6, 3}, 0.0f, 255.0f));
+
+  const Space bytes = Space::box({3}, 0.0f, 255.0f, Space::Dtype::kUint8);
+  CHECK_THAT(bytes.violation(std::vector<float>{0.0f, 1.5f, 2.0f}), Contains("not an integer"));
+  CHECK_THAT(bytes.violation(std::vector<float>{0.0f, 256.0f, 2.0f}), Contains("outside"));
+  std::vector<float> x = {-3.0f, 7.6f, 300.0f};
+  bytes.clip(x);
+  CHECK(x == std::vector<float>{0.0f, 8.0f, 255.0f});
+  uw::Rng rng(3);
+  std::vector<int> seen(256, 0);
+  for (int i = 0; i < 20000; ++i) {
+    bytes.sample(rng, x);
+    REQUIRE(bytes.contains(x));
+    ++seen[static_cast<int>(x[0])];
+  }
+  CHECK(seen.front() > 0);
+  CHECK(seen.back() > 0);
+
+  CHECK_THROWS_WITH(Space::box({1}, -1.0f, 255.0f, Space::Dtype::kUint8),
+                    Contains("not an integer in [0, 255]"));
+  CHECK_THROWS_WITH(Space::box({1}, 0.0f, 0.5f, Space::Dtype::kUint8), Contains("uint8"));
+  nlohmann::json bad = json;
+  bad["dtype"] = "int16";
+  CHECK_THROWS_WITH(uw::envs::space_from_json(bad, "spec.pixel_space"),
+                    Contains("spec.pixel_space.dtype") && Contains("uint8"));
+}
+
 TEST_CASE("a spec round trips through JSON and bad specs name the field") {
   uw::envs::EnvSpec spec;
   spec.id = "test";
@@ -82,4 +118,16 @@ TEST_CASE("a spec round trips through JSON and bad specs name the field") {
   bad = json;
   bad.erase("observation_space");
   CHECK_THROWS_WITH(uw::envs::spec_from_json(bad), Contains("spec.observation_space: missing"));
+
+  // with pixels; a spec written before pixel observations has no pixel_space field
+  spec.pixel_space = Space::image(64, 48);
+  spec.observation_space = Space::box({0}, 0.0f, 0.0f);
+  CHECK(uw::envs::spec_from_json(uw::envs::spec_to_json(spec)) == spec);
+  nlohmann::json old = json;
+  old.erase("pixel_space");
+  CHECK_FALSE(uw::envs::spec_from_json(old).has_pixels());
+  bad = uw::envs::spec_to_json(spec);
+  bad["pixel_space"] = uw::envs::space_to_json(Space::box({64, 48}, 0.0f, 1.0f));
+  CHECK_THROWS_WITH(uw::envs::spec_from_json(bad),
+                    Contains("spec.pixel_space") && Contains("[height, width, 3]"));
 }

@@ -1,0 +1,191 @@
+#include "envs/pixel_env.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/error.h"
+
+namespace uw::envs {
+namespace {
+
+// Parses "N" or "WxH" into (width, height); false when it is neither.
+bool parse_size(std::string_view text, int& width, int& height) {
+  auto number = [](std::string_view digits, int& out) {
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return !digits.empty() && ec == std::errc() && end == digits.data() + digits.size();
+  };
+  const size_t x = text.find('x');
+  if (x == std::string_view::npos) {
+    if (!number(text, width)) return false;
+    height = width;
+    return true;
+  }
+  return number(text.substr(0, x), width) && number(text.substr(x + 1), height);
+}
+
+std::string size_text(int width, int height) {
+  return width == height ? std::to_string(width)
+                         : std::to_string(width) + "x" + std::to_string(height);
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
+  return out;
+}
+
+// The wrapper; Base is Env or GoalEnv (then PixelGoalEnv adds the goal methods).
+template <class Base>
+class PixelEnv : public Base {
+ public:
+  PixelEnv(std::unique_ptr<Env> inner, PixelConfig config, std::shared_ptr<const EnvSpec> spec)
+      : inner_(std::move(inner)),
+        config_(std::move(config)),
+        spec_(std::move(spec)),
+        pixels_(spec_->pixel_space->flat_size(), 0) {}
+
+  const EnvSpec& spec() const final { return *spec_; }
+  TimeStep reset(std::optional<uint64_t> seed) final { return observe(inner_->reset(seed)); }
+  TimeStep step(std::span<const float> action) final { return observe(inner_->step(action)); }
+  std::vector<double> save_state() const final { return inner_->save_state(); }
+  void restore_state(std::span<const double> state) final {
+    inner_->restore_state(state);
+    render_pixels();
+  }
+  std::span<const float> observation() const final {
+    return config_.keep_state ? inner_->observation() : std::span<const float>();
+  }
+  std::span<const uint8_t> pixels() const final { return pixels_; }
+  void render_into(const RenderRequest& request, std::span<uint8_t> rgb) final {
+    inner_->render_into(request, rgb);
+  }
+  std::vector<std::string> camera_names() const final { return inner_->camera_names(); }
+  std::unique_ptr<Env> clone() const final;
+  std::string engine_warnings() const final { return inner_->engine_warnings(); }
+
+ protected:
+  Env& inner() { return *inner_; }
+  const Env& inner() const { return *inner_; }
+  bool keep_state() const { return config_.keep_state; }
+
+ private:
+  void render_pixels() {
+    inner_->render_into({config_.camera, config_.width, config_.height, sim::RenderQuality::kFast},
+                        pixels_);
+  }
+
+  TimeStep observe(TimeStep step) {
+    render_pixels();
+    if (!config_.keep_state) step.obs = {};
+    step.pixels = pixels_;
+    return step;
+  }
+
+  std::unique_ptr<Env> inner_;
+  PixelConfig config_;
+  std::shared_ptr<const EnvSpec> spec_;  // shared with clones: the pixel bounds are large
+  std::vector<uint8_t> pixels_;
+};
+
+class PixelGoalEnv final : public PixelEnv<GoalEnv> {
+ public:
+  using PixelEnv<GoalEnv>::PixelEnv;
+
+  std::span<const float> goal() const override { return goal_env().goal(); }
+  std::span<const float> goal_observation() const override {
+    return keep_state() ? goal_env().goal_observation() : std::span<const float>();
+  }
+  void achieved_goal(std::span<const float> obs, std::span<float> out) const override {
+    require_state("achieved_goal");
+    goal_env().achieved_goal(obs, out);
+  }
+  bool success(std::span<const float> obs, std::span<const float> goal) const override {
+    require_state("success");
+    return goal_env().success(obs, goal);
+  }
+
+ private:
+  const GoalEnv& goal_env() const { return static_cast<const GoalEnv&>(inner()); }
+  void require_state(const char* what) const {
+    if (!keep_state()) {
+      throw Error("env " + spec().id + ": " + what +
+                  " compares state observations, and this env observes pixels only; make it "
+                  "with pixels_and_state=1");
+    }
+  }
+};
+
+std::unique_ptr<Env> wrap(std::unique_ptr<Env> inner, const PixelConfig& config,
+                          std::shared_ptr<const EnvSpec> spec) {
+  if (dynamic_cast<const GoalEnv*>(inner.get()) != nullptr) {
+    return std::make_unique<PixelGoalEnv>(std::move(inner), config, std::move(spec));
+  }
+  return std::make_unique<PixelEnv<Env>>(std::move(inner), config, std::move(spec));
+}
+
+template <class Base>
+std::unique_ptr<Env> PixelEnv<Base>::clone() const {
+  std::unique_ptr<Env> copy = wrap(inner_->clone(), config_, spec_);
+  // the clone is in the same state, so it sees the same picture; it renders from its next step
+  static_cast<PixelEnv<Base>&>(*copy).pixels_ = pixels_;
+  return copy;
+}
+
+}  // namespace
+
+std::vector<OptionSpec> pixel_options() {
+  return {
+      {"pixels", "0", "observe N x N (or WxH) RGB pixels; 0 = off"},
+      {"pixels_and_state", "0", "with pixels: keep the state observation too"},
+      {"camera", "", "with pixels: the camera to observe from (default: the task's view)"},
+  };
+}
+
+bool is_pixel_option(std::string_view name) {
+  return name == "pixels" || name == "pixels_and_state" || name == "camera";
+}
+
+std::optional<PixelConfig> parse_pixel_config(const Options& options, const std::string& owner) {
+  const std::string& pixels = options.get_string("pixels");
+  PixelConfig config;
+  if (!parse_size(pixels, config.width, config.height) || config.width < 0 || config.height < 0 ||
+      config.width > kMaxPixelSize || config.height > kMaxPixelSize ||
+      (config.width == 0) != (config.height == 0)) {
+    throw Error("option 'pixels' of " + owner + " = '" + pixels +
+                "': expected N (N x N pixels) or WxH, with sizes in [1, " +
+                std::to_string(kMaxPixelSize) + "], or 0 for no pixels");
+  }
+  config.keep_state = options.get_bool("pixels_and_state");
+  config.camera = options.get_string("camera");
+  if (config.width == 0) {
+    if (config.keep_state || !config.camera.empty()) {
+      throw Error(std::string("option '") + (config.keep_state ? "pixels_and_state" : "camera") +
+                  "' of " + owner + " applies to pixel observations: add pixels=N");
+    }
+    return std::nullopt;
+  }
+  return config;
+}
+
+std::unique_ptr<Env> make_pixel_env(std::unique_ptr<Env> env, const PixelConfig& config) {
+  UW_CHECK(env != nullptr && config.width >= 1 && config.height >= 1, "bad pixel env");
+  const EnvSpec& inner = env->spec();
+  if (!config.camera.empty()) {
+    const std::vector<std::string> names = env->camera_names();
+    if (std::find(names.begin(), names.end(), config.camera) == names.end()) {
+      throw Error("option 'camera' of env '" + inner.id + "' = '" + config.camera +
+                  "': unknown camera; " +
+                  (names.empty() ? std::string("the env has no named cameras")
+                                 : "the env's cameras: " + quoted_list(names)));
+    }
+  }
+  auto spec = std::make_shared<EnvSpec>(inner);
+  if (!config.keep_state) spec->observation_space = Space::box({0}, 0.0f, 0.0f);
+  spec->pixel_space = Space::image(config.height, config.width);
+  spec->options.set("pixels", size_text(config.width, config.height));
+  spec->options.set("pixels_and_state", config.keep_state ? "1" : "0");
+  spec->options.set("camera", config.camera);
+  return wrap(std::move(env), config, std::move(spec));
+}
+
+}  // namespace uw::envs
