@@ -26,7 +26,7 @@ std::shared_ptr<const sim::BulletScene> push_cube_scene() {
   const int pusher =
       builder.cylinder("pusher", kPusherRadius, 0.04, 1.0, {{0.3, 0, 0.041}, {1, 0, 0, 0}},
                        {.friction = 0.5}, {0.9f, 0.8f, 0.2f, 1.0f});
-    builder.scene().bodies[pusher].planar = true;
+  builder.scene().bodies[pusher].planar = true;
   builder.scene().bodies[pusher].collides_with_static = false;
   for (int axis : {0, 1}) {
     builder.actuator({.name = axis == 0 ? "pusher_vx" : "pusher_vy",
@@ -36,6 +36,13 @@ std::shared_ptr<const sim::BulletScene> push_cube_scene() {
                       .gain = kPusherSpeed,
                       .max_force = 20.0});
   }
+  sim::Shape goal;
+  goal.type = sim::ShapeType::kCylinder;
+  goal.radius = 0.05;  // the success radius
+  goal.half_length = 0.001;
+  goal.rgba = {0.2f, 0.85f, 0.3f, 0.6f};
+  builder.scene().markers.push_back(
+      {.name = "goal", .shape = goal, .pose = {{0, 0, 0.001}, {1, 0, 0, 0}}});
   builder.camera({.name = "top", .pos = {0, -0.01, 1.6}, .look_at = {0, 0, 0}});
   builder.camera({.name = "side", .pos = {0, -1.4, 0.8}, .look_at = {0, 0, 0}});
   return builder.build();
@@ -91,6 +98,7 @@ class PushCube final : public BulletGoalEnv {
       gy = rng.uniform(-0.35, 0.35);
     } while (std::hypot(gx - cx, gy - cy) < 0.15);
     place(px, py, cx, cy, yaw);
+    mutable_world().set_marker_pose(0, {{gx, gy, 0.001}, {1, 0, 0, 0}});
 
     // goal state: the cube at rest on the goal, the pusher just behind it along the push
     const double length = std::hypot(gx - cx, gy - cy);

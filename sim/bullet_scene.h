@@ -58,7 +58,7 @@ struct BodyDesc {
   double restitution = 0.0;
   double linear_damping = 0.0;
   double angular_damping = 0.0;
-    // A body that moves only in the ground plane: no z motion, no rotation (a pusher on a table).
+  // A body that moves only in the ground plane: no z motion, no rotation (a pusher on a table).
   bool planar = false;
   // Whether the body collides with static bodies (ground, table, walls). A pusher gliding
   // just above a table does not, which spares a contact test per step.
@@ -107,6 +107,14 @@ struct CameraDesc {
   int track_body = -1;  // >= 0: keeps its offset from this body's position
 };
 
+// A shape that is drawn but takes no part in the physics: a goal marker. Tasks move it with
+// BulletWorld::set_marker_pose.
+struct MarkerDesc {
+  std::string name;
+  Shape shape;
+  Pose pose;
+};
+
 // A complete Bullet scene: what a BulletWorld is built from. Bodies are created in order, so
 // the same scene always gives the same world.
 struct BulletScene {
@@ -115,6 +123,7 @@ struct BulletScene {
   std::vector<JointDesc> joints;
   std::vector<ActuatorDesc> actuators;
   std::vector<CameraDesc> cameras;
+  std::vector<MarkerDesc> markers;
   Vec3 gravity{0, 0, -9.81};
   double timestep = 0.002;
   int solver_iterations = 50;

@@ -114,9 +114,16 @@ std::string bullet_twin_xml(const BulletScene& scene) {
       add_geoms(body, body.pose);
     }
   }
+  for (size_t i = 0; i < scene.markers.size(); ++i) {
+    const MarkerDesc& marker = scene.markers[i];
+    world << "<body name=\"marker" << i << "\" mocap=\"true\" pos=\"" << vec(marker.pose.pos)
+          << "\" quat=\"" << quat(marker.pose.quat) << "\">\n"
+          << geom_xml(marker.shape, marker.shape.pose, -1) << "</body>\n";
+  }
   std::ostringstream xml;
   xml << "<mujoco model=\"" << scene.name << "\">\n"
-      << "<visual><headlight ambient=\"0.3 0.3 0.3\" diffuse=\"0.5 0.5 0.5\"/></visual>\n"
+      << "<visual><headlight ambient=\"0.25 0.25 0.25\" diffuse=\"0.35 0.35 0.35\" specular=\"0.1 "
+         "0.1 0.1\"/></visual>\n"
       << "<asset>\n"
       << "<texture name=\"floor\" type=\"2d\" builtin=\"checker\" rgb1=\"0.25 0.3 0.35\" "
          "rgb2=\"0.18 0.22 0.26\" width=\"256\" height=\"256\"/>\n"
@@ -143,19 +150,26 @@ BulletTwin::BulletTwin(const BulletScene& scene)
       mocap_of_body_.push_back(-1);
     }
   }
+  for (size_t i = 0; i < scene.markers.size(); ++i) {
+    const std::string name = "marker" + std::to_string(i);
+    mocap_of_marker_.push_back(m->body_mocapid[model_->require_id(mjOBJ_BODY, name.c_str())]);
+  }
 }
 
 BulletTwin::~BulletTwin() = default;
 
-DrawView BulletTwin::update(std::span<const Pose> poses) {
-  UW_CHECK(poses.size() == mocap_of_body_.size(), "one pose per scene body");
+DrawView BulletTwin::update(std::span<const Pose> poses, std::span<const Pose> markers) {
+  UW_CHECK(poses.size() == mocap_of_body_.size() && markers.size() == mocap_of_marker_.size(),
+           "one pose per scene body and marker");
   mjData* d = data_.get();
+  auto place = [d](int mocap, const Pose& pose) {
+    std::copy(pose.pos.begin(), pose.pos.end(), d->mocap_pos + 3 * mocap);
+    std::copy(pose.quat.begin(), pose.quat.end(), d->mocap_quat + 4 * mocap);
+  };
   for (size_t i = 0; i < poses.size(); ++i) {
-    const int mocap = mocap_of_body_[i];
-    if (mocap < 0) continue;
-    std::copy(poses[i].pos.begin(), poses[i].pos.end(), d->mocap_pos + 3 * mocap);
-    std::copy(poses[i].quat.begin(), poses[i].quat.end(), d->mocap_quat + 4 * mocap);
+    if (mocap_of_body_[i] >= 0) place(mocap_of_body_[i], poses[i]);
   }
+  for (size_t i = 0; i < markers.size(); ++i) place(mocap_of_marker_[i], markers[i]);
   mj_forward(model_->get(), d);
   return {model_->get(), d};
 }

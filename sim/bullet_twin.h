@@ -22,8 +22,9 @@ class BulletTwin {
   BulletTwin(const BulletTwin&) = delete;
   BulletTwin& operator=(const BulletTwin&) = delete;
 
-  // Moves the twin's bodies to the poses of the scene's bodies (one per body, in scene order).
-  DrawView update(std::span<const Pose> poses);
+  // Moves the twin's bodies to the poses of the scene's bodies (one per body, in scene order)
+  // and its markers to theirs.
+  DrawView update(std::span<const Pose> poses, std::span<const Pose> markers);
 
   const MujocoModel& model() const { return *model_; }
 
@@ -35,6 +36,7 @@ class BulletTwin {
   std::shared_ptr<const MujocoModel> model_;
   std::unique_ptr<mjData, DataDeleter> data_;
   std::vector<int> mocap_of_body_;  // -1 for static bodies
+  std::vector<int> mocap_of_marker_;
 };
 
 // The MJCF text of a scene's twin.

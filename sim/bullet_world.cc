@@ -23,6 +23,7 @@ constexpr double kHullMargin = 0.001;
 // restoring is exact.
 constexpr int kBodyValues = 21;
 constexpr int kHeldValues = 6;
+constexpr int kMarkerValues = 7;  // position, quaternion
 
 btVector3 to_bt(const Vec3& v) { return {v[0], v[1], v[2]}; }
 Vec3 from_bt(const btVector3& v) { return {v.x(), v.y(), v.z()}; }
@@ -216,7 +217,7 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
       body->setLinearFactor(btVector3(1, 1, 0));
       body->setAngularFactor(btVector3(0, 0, 0));
     }
-        if (b.collides_with_static || b.mass <= 0) {
+    if (b.collides_with_static || b.mass <= 0) {
       e.world.addRigidBody(body.get());
     } else {
       e.world.addRigidBody(body.get(), btBroadphaseProxy::DefaultFilter,
@@ -336,6 +337,8 @@ void BulletWorld::reset() {
   }
   std::fill(control_.begin(), control_.end(), 0.0);
   std::fill(held_.begin(), held_.end(), 0.0);
+  markers_.clear();
+  for (const MarkerDesc& marker : scene_->markers) markers_.push_back(marker.pose);
   time_ = 0.0;
   health_ = {};
 }
@@ -444,7 +447,7 @@ int BulletWorld::state_size() const {
   int dynamic = 0;
   for (const BodyDesc& b : scene_->bodies) dynamic += b.mass > 0;
   return 1 + static_cast<int>(control_.size()) + kBodyValues * dynamic +
-         static_cast<int>(held_.size());
+         static_cast<int>(held_.size()) + kMarkerValues * static_cast<int>(scene_->markers.size());
 }
 
 std::vector<double> BulletWorld::save_state() const {
@@ -471,7 +474,11 @@ void BulletWorld::save_state_to(std::span<double> out) const {
     *p++ = body->getRestitution();
     *p++ = body->getFriction();
   }
-  std::copy(held_.begin(), held_.end(), p);
+  p = std::copy(held_.begin(), held_.end(), p);
+  for (const Pose& marker : markers_) {
+    p = std::copy(marker.pos.begin(), marker.pos.end(), p);
+    p = std::copy(marker.quat.begin(), marker.quat.end(), p);
+  }
 }
 
 void BulletWorld::restore_state(std::span<const double> state) {
@@ -513,6 +520,12 @@ void BulletWorld::restore_state(std::span<const double> state) {
     p += kBodyValues;
   }
   std::copy(p, p + held_.size(), held_.begin());
+  p += held_.size();
+  for (Pose& marker : markers_) {
+    std::copy(p, p + 3, marker.pos.begin());
+    std::copy(p + 3, p + 7, marker.quat.begin());
+    p += kMarkerValues;
+  }
   health_ = {};
 }
 
@@ -566,6 +579,12 @@ void BulletWorld::set_held_force(int body, const Vec3& force, const Vec3& offset
   double* h = held_.data() + kHeldValues * body;
   std::copy(force.begin(), force.end(), h);
   std::copy(offset.begin(), offset.end(), h + 3);
+}
+
+void BulletWorld::set_marker_pose(int marker, const Pose& pose) {
+  UW_CHECK(marker >= 0 && marker < static_cast<int>(markers_.size()) && finite(pose.pos),
+           "no such marker, or a pose that is not finite");
+  markers_[marker] = pose;
 }
 
 void BulletWorld::clear_held_forces() { std::fill(held_.begin(), held_.end(), 0.0); }
@@ -623,7 +642,7 @@ DrawView BulletWorld::draw() const {
   if (!twin_) twin_ = std::make_unique<BulletTwin>(*scene_);
   std::vector<Pose> poses(scene_->bodies.size());
   for (size_t i = 0; i < poses.size(); ++i) poses[i] = body_pose(static_cast<int>(i));
-  return twin_->update(poses);
+  return twin_->update(poses, markers_);
 }
 
 }  // namespace uw::sim

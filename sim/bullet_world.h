@@ -18,8 +18,9 @@ class BulletTwin;
 // from step to step, and their order decides the solver's order. This world drops all of them
 // before every step and finds contacts afresh (with multi-point contact generation, so resting
 // boxes get full manifolds), so the next step depends only on the bodies' transforms and
-// velocities, the controls and the held forces — exactly what save_state holds. Sleeping is
-// off for the same reason.
+// velocities, the controls and the held forces — exactly what save_state holds (with the
+// bodies' masses and materials, which tasks may randomise, and the goal markers' poses). Sleeping
+// is off for the same reason.
 //
 // Faults: a non-finite or runaway transform or velocity after a step marks health() not ok and
 // puts the bodies back in the scene's initial state, so the world never holds NaN.
@@ -70,6 +71,9 @@ class BulletWorld final : public World {
   void set_held_force(int body, const Vec3& force, const Vec3& offset);
   void clear_held_forces();
 
+  // Moves marker i (drawn only); part of the state, so a restored state draws the same.
+  void set_marker_pose(int marker, const Pose& pose);
+
   // Joint j's position (angle or displacement of the child relative to the parent) and speed.
   double joint_position(int joint) const;
   double joint_velocity(int joint) const;
@@ -91,6 +95,7 @@ class BulletWorld final : public World {
   Health health_;
   std::vector<double> control_;
   std::vector<double> held_;  // per body: force (3), offset (3)
+  std::vector<Pose> markers_;
   double time_ = 0.0;
   mutable std::unique_ptr<BulletTwin> twin_;  // made on the first draw()
 };
