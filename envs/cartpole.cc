@@ -17,8 +17,7 @@ class Cartpole final : public MujocoEnv<Env> {
 
   Cartpole(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
            const Options& options)
-      : MujocoEnv<Env>(model,
-                       task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY))) {
+      : MujocoEnv<Env>(model, task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY))) {
     const mjModel* m = model->get();
     const int slider = model->require_id(mjOBJ_JOINT, "slider");
     const int hinge = model->require_id(mjOBJ_JOINT, "hinge");

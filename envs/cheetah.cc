@@ -22,8 +22,8 @@ class Cheetah final : public MujocoEnv<Env> {
   Cheetah(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
       : MujocoEnv<Env>(model, task_spec(id, options,
-                                               Space::box({model->get()->nq - 1 + model->get()->nv},
-                                                          -INFINITY, INFINITY))) {
+                                        Space::box({model->get()->nq - 1 + model->get()->nv},
+                                                   -INFINITY, INFINITY))) {
     const mjModel* m = model->get();
     const int root_x = model->require_id(mjOBJ_JOINT, "rootx");
     if (m->jnt_qposadr[root_x] != 0) {

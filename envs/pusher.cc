@@ -25,7 +25,7 @@ class Pusher final : public MujocoGoalEnv {
          const Options& options)
       : MujocoGoalEnv(model,
                       task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
-                                       Space::box({2}, -0.55f, 0.55f)),
+                                Space::box({2}, -0.55f, 0.55f)),
                       kBlockOffset, kSuccessRadius) {
     const mjModel* m = model->get();
     const int px = model->require_id(mjOBJ_JOINT, "pusher_x");

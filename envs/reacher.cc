@@ -25,7 +25,7 @@ class Reacher final : public MujocoGoalEnv {
           const Options& options)
       : MujocoGoalEnv(model,
                       task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
-                                       Space::box({2}, -kMaxTargetRadius, kMaxTargetRadius)),
+                                Space::box({2}, -kMaxTargetRadius, kMaxTargetRadius)),
                       kFingertipOffset, kSuccessRadius),
         shoulder_(model->require_id(mjOBJ_JOINT, "shoulder")),
         elbow_(model->require_id(mjOBJ_JOINT, "elbow")),

@@ -5,8 +5,8 @@
 #include "envs/pointmass.h"
 #include "envs/pusher.h"
 #include "envs/reacher.h"
-#include "envs/urdf_env.h"
 #include "envs/registry.h"
+#include "envs/urdf_env.h"
 
 namespace uw::envs {
 
@@ -21,7 +21,7 @@ void register_all(Registry& registry, const RegistryConfig& config) {
 #ifdef UMWELT_WITH_BULLET
   register_push_cube(registry);
   register_tower(registry);
-    register_bounce(registry);
+  register_bounce(registry);
   register_urdf_family(registry);
 #endif
 }

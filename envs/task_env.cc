@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 
@@ -240,6 +241,13 @@ void TaskEnv<Base>::restore_state(std::span<const double> state) {
            " is not an integer in [0, 2^32)");
     }
   }
+  const double* goal = tail + kFlagValues + kRngValues;
+  for (size_t i = 0; i < goal_.size() + goal_obs_.size(); ++i) {
+    if (!(std::abs(goal[i]) <= std::numeric_limits<float>::max())) {
+      fail("goal value " + std::to_string(i) + " = " + std::to_string(goal[i]) +
+           " is not a finite float");
+    }
+  }
   try {
     base_world().restore_state(state.first(world_size));
   } catch (const Error& e) {
@@ -251,7 +259,6 @@ void TaskEnv<Base>::restore_state(std::span<const double> state) {
   std::array<uint64_t, 5> rng_state;
   for (int i = 0; i < 5; ++i) rng_state[i] = read_u64(tail + kFlagValues + 2 * i);
   rng_.set_state(rng_state);
-  const double* goal = tail + kFlagValues + kRngValues;
   std::copy(goal, goal + goal_.size(), goal_.begin());
   std::copy(goal + goal_.size(), goal + goal_.size() + goal_obs_.size(), goal_obs_.begin());
   observe(obs_);

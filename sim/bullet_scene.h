@@ -34,8 +34,8 @@ struct Shape {
   double radius = 0.0;         // sphere, cylinder, capsule
   double half_length = 0.0;    // cylinder, capsule: half the length along z (capsule: of the
                                // cylindrical part)
-  // mesh: its vertices (already scaled), collided with as their convex hull, and the file they
-  // came from (drawn by the renderer).
+  // mesh: its vertices (already scaled), collided with and drawn as their convex hull, and the
+  // file they came from (for messages).
   std::vector<Vec3> vertices;
   std::filesystem::path mesh_file;
   Vec3 mesh_scale{1, 1, 1};
@@ -50,7 +50,8 @@ struct BodyDesc {
   Pose pose;  // initial pose of the body frame in the world
   double mass = 0.0;
   Pose inertial;          // centre of mass frame in the body frame
-  Vec3 inertia{0, 0, 0};  // principal moments about the inertial frame's axes; zero = from shapes
+  Vec3 inertia{0, 0, 0};  // principal moments about the inertial frame's axes; all > 0
+                          // when mass > 0 (SceneBuilder computes them from the shape)
   std::vector<Shape> collision;
   std::vector<Shape> visual;  // empty: draw the collision shapes
   double friction = 0.5;

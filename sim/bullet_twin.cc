@@ -19,6 +19,33 @@ std::string num(double x) {
 std::string vec(const Vec3& v) { return num(v[0]) + " " + num(v[1]) + " " + num(v[2]); }
 std::string quat(const Quat& q) { return num(q[0]) + " " + vec({q[1], q[2], q[3]}); }
 
+// Text for an XML attribute value.
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 Vec3 rotate(const Quat& q, const Vec3& v) { return compose({{0, 0, 0}, q}, {v, {1, 0, 0, 0}}).pos; }
 
 Vec3 normalized(const Vec3& v) {
@@ -52,7 +79,7 @@ std::string geom_xml(const Shape& shape, const Pose& pose, int mesh_index) {
           << '"';
       break;
     case ShapeType::kPlane:
-            // MuJoCo draws a plane as squares of size[2]: a few large ones are fast on a software
+      // MuJoCo draws a plane as squares of size[2]: a few large ones are fast on a software
       // rasteriser (0.05 made 100,000 of them and pictures 5 times slower)
       out << " type=\"plane\" size=\"8 8 0.5\" material=\"floor\"";
       break;
@@ -92,14 +119,18 @@ std::string bullet_twin_xml(const BulletScene& scene) {
     if (right == Vec3{0, 0, 0}) right = {1, 0, 0};
     const Vec3 up = cross(right, forward);
     const Pose inverse_frame = inverse(frame);
-    return "<camera name=\"" + camera.name + "\" mode=\"" + mode + "\" pos=\"" +
+    return "<camera name=\"" + escaped(camera.name) + "\" mode=\"" + mode + "\" pos=\"" +
            vec(compose(inverse_frame, {camera.pos, {1, 0, 0, 0}}).pos) + "\" xyaxes=\"" +
            vec(rotate(inverse_frame.quat, right)) + " " + vec(rotate(inverse_frame.quat, up)) +
            "\"/>\n";
   };
 
+  // a camera that tracks a static body stays where it is
+  auto tracks_moving_body = [&](const CameraDesc& camera) {
+    return camera.track_body >= 0 && scene.bodies[camera.track_body].mass > 0;
+  };
   for (const CameraDesc& camera : scene.cameras) {
-    if (camera.track_body < 0) world << camera_xml(camera, {}, "fixed");
+    if (!tracks_moving_body(camera)) world << camera_xml(camera, {}, "fixed");
   }
   for (size_t i = 0; i < scene.bodies.size(); ++i) {
     const BodyDesc& body = scene.bodies[i];
@@ -123,7 +154,7 @@ std::string bullet_twin_xml(const BulletScene& scene) {
           << geom_xml(marker.shape, marker.shape.pose, -1) << "</body>\n";
   }
   std::ostringstream xml;
-  xml << "<mujoco model=\"" << scene.name << "\">\n"
+  xml << "<mujoco model=\"" << escaped(scene.name) << "\">\n"
       << "<visual><headlight ambient=\"0.25 0.25 0.25\" diffuse=\"0.35 0.35 0.35\" specular=\"0.1 "
          "0.1 0.1\"/></visual>\n"
       << "<asset>\n"

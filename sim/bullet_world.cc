@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "core/error.h"
 #include "sim/bullet_twin.h"
@@ -24,19 +25,30 @@ constexpr double kHullMargin = 0.001;
 constexpr int kBodyValues = 21;
 constexpr int kHeldValues = 6;
 constexpr int kMarkerValues = 7;  // position, quaternion
+// The simple broadphase holds 16,384 proxies and tests every pair each step.
+constexpr size_t kMaxBodies = 4096;
 
 btVector3 to_bt(const Vec3& v) { return {v[0], v[1], v[2]}; }
 Vec3 from_bt(const btVector3& v) { return {v.x(), v.y(), v.z()}; }
 btTransform to_bt(const Pose& p) {
   return btTransform(btQuaternion(p.quat[1], p.quat[2], p.quat[3], p.quat[0]), to_bt(p.pos));
 }
+// With w >= 0: q and -q are the same rotation, and observations should not flip between them.
 Pose from_bt(const btTransform& t) {
   const btQuaternion q = t.getRotation();
-  return {from_bt(t.getOrigin()), {q.w(), q.x(), q.y(), q.z()}};
+  const double s = q.w() < 0 ? -1.0 : 1.0;
+  return {from_bt(t.getOrigin()), {s * q.w(), s * q.x(), s * q.y(), s * q.z()}};
 }
 
 bool finite(const Vec3& v) {
   return std::isfinite(v[0]) && std::isfinite(v[1]) && std::isfinite(v[2]);
+}
+
+// A finite position and a finite, non-zero quaternion.
+bool usable(const Pose& pose) {
+  const Quat& q = pose.quat;
+  const double norm = q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3];
+  return finite(pose.pos) && std::isfinite(norm) && norm > 0;
 }
 
 // A joint frame whose `local_axis` (z for hinges, x for sliders) points along `axis`.
@@ -60,6 +72,7 @@ struct BulletWorld::Engine {
   std::vector<std::unique_ptr<btRigidBody>> bodies;
   std::vector<btTransform> com_in_body;  // each body's centre-of-mass frame in its frame
   std::vector<btTransform> initial;      // each body's initial centre-of-mass transform
+  std::vector<double> masses;            // each body's current mass, 0 for static ones
   std::vector<std::unique_ptr<btTypedConstraint>> joints;
 
   Engine() {
@@ -81,12 +94,15 @@ struct BulletWorld::Engine {
   btRigidBody& rigid(int joint_body) { return joint_body < 0 ? fixed : *bodies[joint_body]; }
   // A new mass for dynamic body i, its inertia scaled from the scene's (the shape stays the
   // same); computed from the scene, not the current values, so it does not depend on history.
-  void set_mass(const BodyDesc& desc, btRigidBody& body, double mass) {
+  // The mass itself is kept here, since Bullet keeps only its inverse and 1 / (1 / m) is not
+  // always m.
+  void set_mass(size_t i, const BodyDesc& desc, double mass) {
     const btVector3 inertia =
         btVector3(desc.inertia[0], desc.inertia[1], desc.inertia[2]) * (mass / desc.mass);
-    body.setMassProps(mass, inertia);
-    body.updateInertiaTensor();
-    body.setGravity(world.getGravity());  // Bullet keeps gravity as a force: m g
+    bodies[i]->setMassProps(mass, inertia);
+    bodies[i]->updateInertiaTensor();
+    bodies[i]->setGravity(world.getGravity());  // Bullet keeps gravity as a force: m g
+    masses[i] = mass;
   }
 };
 
@@ -127,8 +143,12 @@ std::unique_ptr<btCollisionShape> make_shape(const Shape& shape, const std::stri
       positive(shape.radius, "a capsule radius");
       positive(shape.half_length, "a capsule half length");
       return std::make_unique<btCapsuleShapeZ>(shape.radius, 2 * shape.half_length);
-    case ShapeType::kPlane:
-      return std::make_unique<btStaticPlaneShape>(btVector3(0, 0, 1), 0);
+    case ShapeType::kPlane: {
+      // the z = 0 plane of the shape's pose, in the body's frame
+      const btTransform pose = to_bt(shape.pose);
+      const btVector3 normal = pose.getBasis().getColumn(2);
+      return std::make_unique<btStaticPlaneShape>(normal, normal.dot(pose.getOrigin()));
+    }
     case ShapeType::kMesh: {
       if (shape.vertices.size() < 4) {
         throw Error(owner + ": mesh '" + shape.mesh_file.string() + "' has " +
@@ -141,9 +161,9 @@ std::unique_ptr<btCollisionShape> make_shape(const Shape& shape, const std::stri
           throw Error(owner + ": mesh '" + shape.mesh_file.string() + "' has a non-finite vertex");
         hull->addPoint(to_bt(v), false);
       }
-      hull->recalcLocalAabb();
-      hull->optimizeConvexHull();
       hull->setMargin(kHullMargin);
+      hull->optimizeConvexHull();
+      hull->recalcLocalAabb();  // after the margin, which the box includes
       return hull;
     }
   }
@@ -163,6 +183,25 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
   }
   if (s.solver_iterations < 1) {
     throw Error("scene '" + s.name + "': solver_iterations must be at least 1");
+  }
+  if (s.bodies.size() > kMaxBodies) {
+    throw Error("scene '" + s.name + "': " + std::to_string(s.bodies.size()) +
+                " bodies, more than the " + std::to_string(kMaxBodies) + " a world takes");
+  }
+  for (size_t i = 0; i < s.cameras.size(); ++i) {
+    const int body = s.cameras[i].track_body;
+    if (body < -1 || body >= static_cast<int>(s.bodies.size())) {
+      throw Error(where(s, "camera", i, s.cameras[i].name) + ": tracks body " +
+                  std::to_string(body) + ", which the scene does not have");
+    }
+  }
+  for (size_t i = 0; i < s.markers.size(); ++i) {
+    const ShapeType type = s.markers[i].shape.type;
+    if (type == ShapeType::kMesh || type == ShapeType::kPlane) {
+      throw Error(where(s, "marker", i, s.markers[i].name) +
+                  ": a marker is a box, sphere, "
+                  "cylinder or capsule");
+    }
   }
   e.world.setGravity(to_bt(s.gravity));
   e.world.getSolverInfo().m_numIterations = s.solver_iterations;
@@ -184,9 +223,7 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
         }
       }
     }
-    if (!finite(b.pose.pos) || !finite(b.inertial.pos)) {
-      throw Error(owner + ": its pose is not finite");
-    }
+    if (!usable(b.pose) || !usable(b.inertial)) throw Error(owner + ": its pose is not finite");
     const btTransform com_in_body = to_bt(b.inertial);
     const btTransform body_in_com = com_in_body.inverse();
     btCollisionShape* shape = nullptr;
@@ -194,6 +231,9 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
     if (plane || (b.collision.size() == 1 &&
                   (body_in_com * to_bt(b.collision[0].pose)) == btTransform::getIdentity())) {
       if (plane && b.mass > 0) throw Error(owner + ": a plane can only be static (mass 0)");
+      if (plane && !(com_in_body == btTransform::getIdentity())) {
+        throw Error(owner + ": a plane's body has no centre of mass to offset");
+      }
       shape = e.keep(make_shape(b.collision[0], owner));
     } else {
       auto compound = std::make_unique<btCompoundShape>(/*enableDynamicAabbTree=*/false);
@@ -204,7 +244,9 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
       }
       shape = e.keep(std::move(compound));
     }
-    btRigidBody::btRigidBodyConstructionInfo info(b.mass, nullptr, shape, to_bt(b.inertia));
+    // a static body gets no inertia: Bullet would still use its inverse in joint rows
+    const Vec3 inertia = b.mass > 0 ? b.inertia : Vec3{0, 0, 0};
+    btRigidBody::btRigidBodyConstructionInfo info(b.mass, nullptr, shape, to_bt(inertia));
     info.m_startWorldTransform = to_bt(b.pose) * com_in_body;
     info.m_friction = b.friction;
     info.m_rollingFriction = b.rolling_friction;
@@ -224,6 +266,7 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
                            btBroadphaseProxy::AllFilter ^ btBroadphaseProxy::StaticFilter);
     }
     e.com_in_body.push_back(com_in_body);
+    e.masses.push_back(b.mass);
     e.initial.push_back(info.m_startWorldTransform);
     e.bodies.push_back(std::move(body));
   }
@@ -266,6 +309,12 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
         // Bullet's hinge angle is the parent's rotation relative to the child: the negative of
         // the joint position, so limits and motor speeds change sign
         if (j.type == JointType::kRevolute && j.lower <= j.upper) {
+          if (j.lower < -std::numbers::pi || j.upper > std::numbers::pi) {
+            throw Error(owner + ": limits [" + std::to_string(j.lower) + ", " +
+                        std::to_string(j.upper) +
+                        "] reach beyond [-pi, pi], where a Bullet "
+                        "hinge measures its angle");
+          }
           hinge->setLimit(-j.upper, -j.lower);
         }
         constraint = std::move(hinge);
@@ -307,6 +356,13 @@ BulletWorld::BulletWorld(std::shared_ptr<const BulletScene> scene)
         throw Error(owner + ": body " + std::to_string(a.index) + " is not a dynamic body");
       }
       if (a.axis < 0 || a.axis > 2) throw Error(owner + ": axis must be 0, 1 or 2");
+      if (a.type == ActuatorType::kBodyVelocity &&
+          !(std::isfinite(a.max_force) && a.max_force > 0)) {
+        throw Error(owner + ": max_force must be a number > 0");
+      }
+    }
+    if (!std::isfinite(a.gain)) {
+      throw Error(owner + ": gain " + std::to_string(a.gain) + " is not finite");
     }
     if (!(a.low <= a.high) || !std::isfinite(a.low) || !std::isfinite(a.high)) {
       throw Error(owner + ": control range [" + std::to_string(a.low) + ", " +
@@ -331,7 +387,7 @@ void BulletWorld::reset() {
     body.setCenterOfMassTransform(e.initial[i]);
     body.clearForces();
     const BodyDesc& desc = scene_->bodies[i];
-    if (desc.mass > 0) e.set_mass(desc, body, desc.mass);
+    if (desc.mass > 0) e.set_mass(i, desc, desc.mass);
     body.setRestitution(desc.restitution);
     body.setFriction(desc.friction);
   }
@@ -346,7 +402,10 @@ void BulletWorld::reset() {
 void BulletWorld::set_control(std::span<const double> u) {
   UW_CHECK(u.size() == control_.size(), "control size mismatch");
   const Bounds& b = control_bounds_;
-  for (size_t i = 0; i < u.size(); ++i) control_[i] = std::clamp(u[i], b.low[i], b.high[i]);
+  for (size_t i = 0; i < u.size(); ++i) {
+    UW_CHECK(!std::isnan(u[i]), "a NaN control (envs refuse NaN actions before this)");
+    control_[i] = std::clamp(u[i], b.low[i], b.high[i]);
+  }
 }
 
 void BulletWorld::apply_controls(double dt) {
@@ -357,7 +416,10 @@ void BulletWorld::apply_controls(double dt) {
     switch (a.type) {
       case ActuatorType::kJointPosition: {
         const JointDesc& j = scene_->joints[a.index];
-        double speed = a.gain * (u - joint_position(a.index));
+        double error = u - joint_position(a.index);
+        // a continuous joint's angle wraps at +-pi: turn the short way round
+        if (j.type == JointType::kContinuous) error = std::remainder(error, 2 * std::numbers::pi);
+        double speed = a.gain * error;
         if (j.velocity > 0) speed = std::clamp(speed, -j.velocity, j.velocity);
         btTypedConstraint* c = e.joints[a.index].get();
         if (j.type == JointType::kPrismatic) {
@@ -461,7 +523,8 @@ void BulletWorld::save_state_to(std::span<double> out) const {
   double* p = out.data();
   *p++ = time_;
   p = std::copy(control_.begin(), control_.end(), p);
-  for (const auto& body : engine_->bodies) {
+  for (size_t b = 0; b < engine_->bodies.size(); ++b) {
+    const btRigidBody* body = engine_->bodies[b].get();
     if (body->getInvMass() == 0) continue;
     const btTransform& t = body->getCenterOfMassTransform();
     for (int k = 0; k < 3; ++k) *p++ = t.getOrigin()[k];
@@ -470,7 +533,7 @@ void BulletWorld::save_state_to(std::span<double> out) const {
     }
     for (int k = 0; k < 3; ++k) *p++ = body->getLinearVelocity()[k];
     for (int k = 0; k < 3; ++k) *p++ = body->getAngularVelocity()[k];
-    *p++ = 1.0 / body->getInvMass();
+    *p++ = engine_->masses[b];
     *p++ = body->getRestitution();
     *p++ = body->getFriction();
   }
@@ -494,9 +557,24 @@ void BulletWorld::restore_state(std::span<const double> state) {
   }
   for (size_t b = 0, at = 1 + control_.size(); b < engine_->bodies.size(); ++b) {
     if (engine_->bodies[b]->getInvMass() == 0) continue;
+    const std::string body = "scene '" + scene_->name + "': body '" + scene_->bodies[b].name + "'";
     if (!(state[at + 18] > 0)) {
-      throw Error("scene '" + scene_->name + "': the mass of body '" + scene_->bodies[b].name +
-                  "' in the state is " + std::to_string(state[at + 18]) + ", expected > 0");
+      throw Error(body + ": mass " + std::to_string(state[at + 18]) +
+                  " in the state, expected > 0");
+    }
+    if (!(state[at + 19] >= 0 && state[at + 20] >= 0)) {
+      throw Error(body + ": restitution and friction in the state must be >= 0");
+    }
+    // a rotation matrix: orthonormal rows (what save_state writes is, to rounding)
+    const double* r = state.data() + at + 3;
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        const double dot =
+            r[3 * i] * r[3 * j] + r[3 * i + 1] * r[3 * j + 1] + r[3 * i + 2] * r[3 * j + 2];
+        if (std::abs(dot - (i == j ? 1.0 : 0.0)) > 1e-6) {
+          throw Error(body + ": the orientation in the state is not a rotation matrix");
+        }
+      }
     }
     at += kBodyValues;
   }
@@ -514,7 +592,7 @@ void BulletWorld::restore_state(std::span<const double> state) {
     body->setAngularVelocity(btVector3(p[15], p[16], p[17]));
     body->setCenterOfMassTransform(t);
     body->clearForces();
-    engine_->set_mass(scene_->bodies[b], *body, p[18]);
+    engine_->set_mass(b, scene_->bodies[b], p[18]);
     body->setRestitution(p[19]);
     body->setFriction(p[20]);
     p += kBodyValues;
@@ -544,12 +622,14 @@ Vec3 BulletWorld::body_angular_velocity(int body) const {
 
 void BulletWorld::set_body_pose(int body, const Pose& pose) {
   Engine& e = *engine_;
-  UW_CHECK(scene_->bodies.at(body).mass > 0, "only dynamic bodies move");
+  UW_CHECK(scene_->bodies.at(body).mass > 0 && usable(pose),
+           "only dynamic bodies move, to finite poses");
   e.bodies[body]->setCenterOfMassTransform(to_bt(pose) * e.com_in_body[body]);
 }
 
 void BulletWorld::set_body_velocity(int body, const Vec3& linear, const Vec3& angular) {
-  UW_CHECK(scene_->bodies.at(body).mass > 0, "only dynamic bodies move");
+  UW_CHECK(scene_->bodies.at(body).mass > 0 && finite(linear) && finite(angular),
+           "only dynamic bodies move, at finite speeds");
   engine_->bodies[body]->setLinearVelocity(to_bt(linear));
   engine_->bodies[body]->setAngularVelocity(to_bt(angular));
 }
@@ -559,15 +639,12 @@ void BulletWorld::set_body_material(int body, double mass, double restitution, d
                std::isfinite(restitution) && std::isfinite(friction),
            "a material needs a dynamic body, a positive mass and finite values");
   btRigidBody& rigid = *engine_->bodies[body];
-  engine_->set_mass(scene_->bodies[body], rigid, mass);
+  engine_->set_mass(body, scene_->bodies[body], mass);
   rigid.setRestitution(restitution);
   rigid.setFriction(friction);
 }
 
-double BulletWorld::body_mass(int body) const {
-  const btRigidBody& rigid = *engine_->bodies.at(body);
-  return rigid.getInvMass() > 0 ? 1.0 / rigid.getInvMass() : 0.0;
-}
+double BulletWorld::body_mass(int body) const { return engine_->masses.at(body); }
 
 double BulletWorld::body_restitution(int body) const {
   return engine_->bodies.at(body)->getRestitution();
@@ -582,7 +659,7 @@ void BulletWorld::set_held_force(int body, const Vec3& force, const Vec3& offset
 }
 
 void BulletWorld::set_marker_pose(int marker, const Pose& pose) {
-  UW_CHECK(marker >= 0 && marker < static_cast<int>(markers_.size()) && finite(pose.pos),
+  UW_CHECK(marker >= 0 && marker < static_cast<int>(markers_.size()) && usable(pose),
            "no such marker, or a pose that is not finite");
   markers_[marker] = pose;
 }

@@ -5,11 +5,11 @@
 #include <urdf_parser/urdf_parser.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <mutex>
 #include <numbers>
-#include <sstream>
 
 #include "core/error.h"
 #include "sim/mesh_file.h"
@@ -23,13 +23,17 @@ constexpr std::uintmax_t kMaxUrdfBytes = 64u << 20;
 constexpr int kMaxXmlDepth = 256;
 
 // The line where the element nesting of `xml` first exceeds kMaxXmlDepth, or 0. A scan of
-// the tags only (comments, CDATA, declarations and quoted attribute values skipped), not a
-// parser: urdfdom reports every other problem.
+// the tags only, not a parser (urdfdom reports every other problem), that reads them the way
+// urdfdom's TinyXML does, so that no trick hides nesting from it: comments end at "-->", CDATA
+// at "]]>", other "<!" and "<?" nodes and stray '<' at the first '>' (quotes mean nothing
+// there), and only start tags (a letter or '_' after '<') have quoted attribute values. A stray
+// end tag never takes the depth below 0.
 int too_deep_at(const std::string& xml) {
   int depth = 0;
   int line = 1;
   size_t i = 0;
   const size_t n = xml.size();
+  // moves i past the next `end`, counting lines
   auto skip_past = [&](std::string_view end) {
     const size_t at = xml.find(end, i);
     const size_t stop = at == std::string::npos ? n : at + end.size();
@@ -37,8 +41,8 @@ int too_deep_at(const std::string& xml) {
     i = stop;
   };
   while (i < n) {
-    if (xml[i] == '\n') ++line;
     if (xml[i] != '<') {
+      if (xml[i] == '\n') ++line;
       ++i;
       continue;
     }
@@ -50,8 +54,14 @@ int too_deep_at(const std::string& xml) {
       skip_past("]]>");
       continue;
     }
-    const char kind = i + 1 < n ? xml[i + 1] : '\0';
-    // to the tag's closing '>', outside quoted attribute values
+    const char next = i + 1 < n ? xml[i + 1] : '\0';
+    const bool start_tag = std::isalpha(static_cast<unsigned char>(next)) || next == '_';
+    if (!start_tag) {
+      // an end tag, a declaration, an unknown node: all end at the first '>'
+      skip_past(">");
+      if (next == '/') depth = std::max(0, depth - 1);
+      continue;
+    }
     char quote = 0;
     size_t j = i + 1;
     for (; j < n && (quote != 0 || xml[j] != '>'); ++j) {
@@ -62,11 +72,8 @@ int too_deep_at(const std::string& xml) {
         quote = xml[j];
       }
     }
-    if (kind == '/') {
-      --depth;
-    } else if (kind != '!' && kind != '?' && !(j < n && xml[j - 1] == '/')) {
-      if (++depth > kMaxXmlDepth) return line;
-    }
+    const bool empty_element = j < n && xml[j - 1] == '/';
+    if (!empty_element && ++depth > kMaxXmlDepth) return line;
     i = j + 1;
   }
   return 0;
@@ -127,8 +134,10 @@ Quat quat_of(const btMatrix3x3& m) {
   return {q.w(), q.x(), q.y(), q.z()};
 }
 
-// Whether `inside` lies in folder `root` (both canonical).
+// Whether `inside` lies in folder `root` (both canonical and absolute; an empty root holds
+// nothing).
 bool within(const std::filesystem::path& inside, const std::filesystem::path& root) {
+  if (root.empty() || !root.is_absolute()) return false;
   auto [root_end, unused] = std::mismatch(root.begin(), root.end(), inside.begin(), inside.end());
   return root_end == root.end();
 }
@@ -144,12 +153,10 @@ class Builder {
  public:
   Builder(std::filesystem::path file, const UrdfOptions& options)
       : file_(std::move(file)), options_(options) {
-    std::error_code ec;
-    urdf_dir_ =
-        std::filesystem::weakly_canonical(std::filesystem::absolute(file_).parent_path(), ec);
+    urdf_dir_ = canonical_folder(std::filesystem::absolute(file_).parent_path(), "its folder");
     for (const auto& root : options_.package_paths) {
-      package_roots_.push_back(
-          std::filesystem::weakly_canonical(std::filesystem::absolute(root), ec));
+      package_roots_.push_back(canonical_folder(std::filesystem::absolute(root),
+                                                "package path '" + root.string() + "'"));
     }
   }
 
@@ -160,6 +167,17 @@ class Builder {
     throw Error("urdf '" + file_.string() + "': " + what);
   }
   std::string link_name(const urdf::Link& link) const { return "link '" + link.name + "'"; }
+  // A folder meshes may come from, resolved; failing to resolve it is an error, never a
+  // folder that would allow everything.
+  std::filesystem::path canonical_folder(const std::filesystem::path& folder,
+                                         const std::string& what) const {
+    std::error_code ec;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(folder, ec);
+    if (ec || canonical.empty()) {
+      fail("cannot resolve " + what + " ('" + folder.string() + "'): " + ec.message());
+    }
+    return canonical;
+  }
 
   void check_inertial(const urdf::Link& link) const;
   Shape make_shape(const urdf::Geometry& geometry, const urdf::Pose& origin, const Pose& in_body,
@@ -223,6 +241,7 @@ std::filesystem::path Builder::resolve(const std::string& uri, const std::string
   }
   for (const auto& candidate : candidates) {
     const std::filesystem::path canonical = std::filesystem::weakly_canonical(candidate, ec);
+    if (ec) fail(owner + ": cannot resolve mesh '" + uri + "': " + ec.message());
     bool allowed = within(canonical, urdf_dir_);
     for (const auto& root : package_roots_) allowed = allowed || within(canonical, root);
     if (!allowed) {
@@ -430,6 +449,15 @@ UrdfRobot Builder::build(const urdf::ModelInterface& model) {
           }
           desc.lower = l.lower;
           desc.upper = l.upper;
+          // a Bullet hinge measures its angle in [-pi, pi]: wider revolute limits (a UR5's
+          // +-2 pi) are narrowed to that
+          if (desc.type == JointType::kRevolute) {
+            desc.lower = std::max(desc.lower, -std::numbers::pi);
+            desc.upper = std::min(desc.upper, std::numbers::pi);
+            if (desc.lower > desc.upper) {
+              fail(joint_owner + ": <limit> lies outside [-pi, pi], where Bullet measures angles");
+            }
+          }
         }
       } else if (desc.type != JointType::kContinuous) {
         fail(joint_owner + ": a revolute or prismatic joint needs <limit>");
@@ -499,11 +527,10 @@ UrdfRobot load_urdf(const std::filesystem::path& file, const UrdfOptions& option
   const std::uintmax_t size = std::filesystem::file_size(file, ec);
   if (ec || size > kMaxUrdfBytes) fail("larger than 64 MiB, or its size cannot be read");
   std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string xml(size, '\0');
+  in.read(xml.data(), static_cast<std::streamsize>(size));
   if (!in) fail("cannot be read");
 
-  const std::string xml = text.str();
   if (const int line = too_deep_at(xml); line > 0) {
     fail("line " + std::to_string(line) + ": elements are nested more than " +
          std::to_string(kMaxXmlDepth) + " deep");

@@ -257,3 +257,73 @@ TEST_CASE("bullet: invalid scenes name the body or joint") {
     CHECK_THROWS_WITH(BulletWorld(b.build()), Contains("'limp'") && Contains("effort"));
   }
 }
+
+TEST_CASE("bullet: a continuous joint's motor turns the short way across +-pi") {
+  SceneBuilder b("wheel");
+  b.scene().gravity = {0, 0, 0};
+  const int wheel = b.cylinder("wheel", 0.1, 0.02, 1.0, at(0, 0, 1));
+  b.scene().joints.push_back({.name = "axle",
+                              .type = uw::sim::JointType::kContinuous,
+                              .parent = -1,
+                              .child = wheel,
+                              .frame = at(0, 0, 1),
+                              .axis = {0, 0, 1},
+                              .effort = 2.0,
+                              .velocity = 3.0});
+  b.actuator({.name = "axle",
+              .type = uw::sim::ActuatorType::kJointPosition,
+              .index = 0,
+              .gain = 10.0,
+              .low = -4.0,
+              .high = 4.0});
+  BulletWorld world(b.build());
+  const std::vector<double> near_pi = {3.0};
+  world.set_control(near_pi);
+  world.step(2000);
+  REQUIRE(world.joint_position(0) == Approx(3.0).margin(0.02));
+  // -3.0 is 0.28 rad away through pi, 6 rad away the other way
+  const std::vector<double> across = {-3.0};
+  world.set_control(across);
+  for (int i = 0; i < 1000; ++i) {
+    world.step(1);
+    REQUIRE(std::abs(world.joint_position(0)) > 2.9);
+  }
+  CHECK(world.joint_position(0) == Approx(-3.0).margin(0.02));
+}
+
+TEST_CASE("bullet: a plane lies where its pose puts it; worlds have a size limit") {
+  SceneBuilder b("raised floor");
+  const int floor = b.ground(0.0);
+  b.scene().bodies[floor].collision[0].pose = at(0, 0, 0.5);
+  const int box = b.box("box", {0.1, 0.1, 0.1}, 1.0, at(0, 0, 0.7));
+  BulletWorld world(b.build());
+  world.step(500);
+  CHECK(world.body_pose(box).pos[2] == Approx(0.6).margin(0.003));
+
+  SceneBuilder crowd("crowd");
+  for (int i = 0; i < 4097; ++i) crowd.sphere("ball", 0.1, 1.0, at(i, 0, 0));
+  CHECK_THROWS_WITH(BulletWorld(crowd.build()), Contains("4097 bodies"));
+}
+
+TEST_CASE("bullet: random masses survive save and restore exactly") {
+  // Bullet keeps 1 / m; the world keeps m itself, since 1 / (1 / m) is not always m
+  SceneBuilder b("masses");
+  b.ground();
+  std::vector<int> balls;
+  for (int i = 0; i < 20; ++i) balls.push_back(b.sphere("ball", 0.05, 0.1, at(0.3 * i, 0, 0.5)));
+  BulletWorld world(b.build());
+  uw::Rng rng(3);
+  int inexact = 0;
+  for (int ball : balls) {
+    const double mass = rng.uniform(0.02, 0.5);
+    inexact += 1.0 / (1.0 / mass) != mass;
+    world.set_body_material(ball, mass, 0.5, 0.3);
+  }
+  CHECK(inexact > 0);  // the test covers the case that matters
+  const std::vector<double> saved = world.save_state();
+  const std::vector<double> original = trace(world, 4, 50);
+  BulletWorld fresh(world.shared_scene());
+  fresh.restore_state(saved);
+  CHECK(same_bits(trace(fresh, 4, 50), original));
+  for (int ball : balls) CHECK(fresh.body_mass(ball) == world.body_mass(ball));
+}

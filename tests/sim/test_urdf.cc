@@ -3,10 +3,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
 
 #include "core/error.h"
 #include "core/random.h"
 #include "sim/bullet_world.h"
+#include "sim/renderer.h"
 #include "sim/urdf_loader.h"
 
 using Catch::Matchers::Contains;
@@ -116,6 +118,18 @@ TEST_CASE("urdf: 10 MB of garbage, deep XML nesting and a missing file are error
   CHECK_THAT(error_of(dir.path / "nested.urdf"),
              Contains("nested.urdf") && Contains("nested more than 256"));
 
+  // tricks that once hid nesting from the depth check: a quote inside a <!...> node (TinyXML
+  // ends it at the first '>'), and stray end tags before the nest
+  std::string quoted = "<robot name=\"deep\"><!x '>";
+  for (int i = 0; i < 100000; ++i) quoted += "<a>";
+  write(dir.path / "quoted.urdf", quoted + "'></robot>");
+  CHECK_THAT(error_of(dir.path / "quoted.urdf"), Contains("nested more than 256"));
+  std::string closers = "<robot name=\"deep\">";
+  for (int i = 0; i < 100000; ++i) closers += "</a>";
+  for (int i = 0; i < 100000; ++i) closers += "<a>";
+  write(dir.path / "closers.urdf", closers + "</robot>");
+  CHECK_THAT(error_of(dir.path / "closers.urdf"), Contains("nested more than 256"));
+
   CHECK_THAT(error_of(dir.path / "absent.urdf"),
              Contains("absent.urdf") && Contains("no such file"));
   CHECK_THAT(error_of(dir.path), Contains("not a regular file"));
@@ -123,7 +137,7 @@ TEST_CASE("urdf: 10 MB of garbage, deep XML nesting and a missing file are error
 
 TEST_CASE("urdf: a chain thousands of links deep loads without recursion") {
   TempDir dir("chain");
-    auto name = [](const char* prefix, int i) {
+  auto name = [](const char* prefix, int i) {
     std::string s = prefix;
     s += std::to_string(i);
     return s;
@@ -161,6 +175,24 @@ TEST_CASE("urdf: the arm merges fixed links and finds its meshes") {
   REQUIRE(scene.actuators.size() == 2);
   CHECK(scene.actuators[0].low == -2.5);
   CHECK(scene.actuators[1].high == 2.0);
+}
+
+TEST_CASE("urdf: revolute limits beyond +-pi are narrowed to it; a fixed base keeps a camera") {
+  TempDir dir("wide");
+  write(dir.path / "wide.urdf",
+        "<robot name=\"wide\">" + link("base") + link("arm") +
+            "<joint name=\"turn\" type=\"revolute\"><parent link=\"base\"/><child "
+            "link=\"arm\"/><axis xyz=\"0 0 1\"/><limit lower=\"-6.28\" upper=\"6.28\" "
+            "effort=\"5\" velocity=\"2\"/></joint></robot>");
+  UrdfOptions fixed;
+  fixed.fixed_base = true;
+  const uw::sim::UrdfRobot robot = load_urdf(dir.path / "wide.urdf", fixed);
+  REQUIRE(robot.scene->actuators.size() == 1);
+  CHECK(robot.scene->actuators[0].low == Approx(-std::numbers::pi));
+  CHECK(robot.scene->actuators[0].high == Approx(std::numbers::pi));
+  // the tracking camera of a welded base is a fixed one
+  uw::sim::BulletWorld world(robot.scene);
+  CHECK(uw::sim::camera_names(world.draw()) == std::vector<std::string>{"side", "track"});
 }
 
 TEST_CASE("urdf: position motors drive the arm and the cart to their targets") {
