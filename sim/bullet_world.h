@@ -11,6 +11,7 @@
 namespace uw::sim {
 
 class BulletTwin;
+struct BulletEngine;
 
 // A World simulated by Bullet (double precision) from a BulletScene.
 //
@@ -83,14 +84,12 @@ class BulletWorld final : public World {
   void raw_step();
 
  private:
-  struct Engine;
-
   void apply_controls(double dt);
   void fault(std::string why);
   std::string find_bad_state() const;
 
   std::shared_ptr<const BulletScene> scene_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<BulletEngine> engine_;
   Bounds control_bounds_;
   Health health_;
   std::vector<double> control_;
