@@ -383,10 +383,10 @@ UrdfRobot Builder::build(const urdf::ModelInterface& model) {
     stack.pop_back();
     const urdf::Link& link = *visit.link;
     const std::string owner = link_name(link);
-    BodyDesc& body = scene_.bodies[visit.body];
+        // (no reference into scene_.bodies is kept: adding a child's body below moves them)
     for (const auto& collision : link.collision_array) {
       if (!collision->geometry) fail(owner + ": a <collision> without geometry");
-      body.collision.push_back(
+      scene_.bodies[visit.body].collision.push_back(
           make_shape(*collision->geometry, collision->origin, visit.in_body, owner));
     }
     for (const auto& visual : link.visual_array) {
