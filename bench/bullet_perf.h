@@ -9,9 +9,9 @@ namespace uw::bench {
 
 struct BulletPerfConfig {
   std::vector<std::string> env_ids = {"bullet-tower", "bullet-push-cube", "bullet-bounce"};
-  int steps = 100;               // env steps from one saved state (within one episode)
-  int steps_per_sample = 2000;   // the steps are repeated to fill each timed sample
-  int rounds = 7;                // interleaved samples of each side; the best counts
+  int steps = 100;              // env steps from one saved state (within one episode)
+  int steps_per_sample = 2000;  // the steps are repeated to fill each timed sample
+  int rounds = 7;               // interleaved samples of each side; the best counts
   uint64_t seed = 1;
 };
 

@@ -1,18 +1,15 @@
 #include "bench/pixel_perf.h"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 
+#include "bench/env_vs_raw.h"
 #include "core/error.h"
-#include "core/random.h"
 #include "envs/vector_env.h"
 #include "sim/renderer.h"
 
 namespace uw::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Seconds for `repeats` runs of the actions from `start` (restoring is not timed).
 double time_runs(envs::Env& env, const std::vector<double>& start,
@@ -21,9 +18,9 @@ double time_runs(envs::Env& env, const std::vector<double>& start,
   double seconds = 0;
   for (int r = 0; r < repeats; ++r) {
     env.restore_state(start);
-    const auto t0 = Clock::now();
-    for (int t = 0; t < steps; ++t) env.step(std::span(actions).subspan(t * size, size));
-    seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    seconds += seconds_of([&] {
+      for (int t = 0; t < steps; ++t) env.step(std::span(actions).subspan(t * size, size));
+    });
   }
   return seconds;
 }
@@ -34,15 +31,8 @@ PixelVsState measure(const envs::Registry& registry, const std::string& id,
   pixel_options.set("pixels", std::to_string(config.width) + "x" + std::to_string(config.height));
   std::unique_ptr<envs::Env> pixels = registry.make(id, pixel_options);
   std::unique_ptr<envs::Env> state = registry.make(id);
-  // stay within one episode: the env must not reach its time limit while timed
-  const int steps = std::min(config.steps, state->spec().max_episode_steps - 1);
-  if (steps < 1) throw Error("perf pixels: env '" + id + "' has episodes of one step");
-  const envs::Space& space = state->spec().action_space;
-  Rng rng(config.seed);
-  std::vector<float> actions(size_t(steps) * space.flat_size());
-  for (int t = 0; t < steps; ++t) {
-    space.sample(rng, std::span(actions).subspan(t * space.flat_size(), space.flat_size()));
-  }
+  const int steps = steps_within_episode(*state, config.steps, "perf pixels");
+  const std::vector<float> actions = random_actions(state->spec().action_space, steps, config.seed);
   pixels->reset(config.seed);  // makes the renderer: not timed
   state->reset(config.seed);
   const std::vector<double> start = state->save_state();
@@ -70,20 +60,16 @@ void measure_vector(const envs::Registry& registry, const PixelPerfConfig& confi
                       {n, /*threads=*/1, envs::AutoresetMode::kNextStep});
   envs::VectorEnv two(registry.make(config.vector_env_id, pixel_options),
                       {n, /*threads=*/2, envs::AutoresetMode::kNextStep});
-  const envs::Space& space = one.spec().action_space;
-  const size_t batch = size_t(n) * space.flat_size();
-  Rng rng(config.seed);
-  std::vector<float> actions(batch * config.vector_steps);
-  for (size_t i = 0; i < actions.size(); i += space.flat_size()) {
-    space.sample(rng, std::span(actions).subspan(i, space.flat_size()));
-  }
+  const size_t batch = size_t(n) * one.action_size();
+  const std::vector<float> actions =
+      random_actions(one.spec().action_space, n * config.vector_steps, config.seed);
   auto time_run = [&](envs::VectorEnv& envs) {
     envs.reset(config.seed);  // the first makes the renderers: not timed
-    const auto t0 = Clock::now();
-    for (int t = 0; t < config.vector_steps; ++t) {
-      envs.step(std::span(actions).subspan(t * batch, batch));
-    }
-    return std::chrono::duration<double>(Clock::now() - t0).count();
+    return seconds_of([&] {
+      for (int t = 0; t < config.vector_steps; ++t) {
+        envs.step(std::span(actions).subspan(t * batch, batch));
+      }
+    });
   };
   double best_one = std::numeric_limits<double>::infinity();
   double best_two = std::numeric_limits<double>::infinity();

@@ -1,9 +1,9 @@
 #include "bench/sim_perf.h"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 
+#include "bench/env_vs_raw.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "envs/mujoco_env.h"
@@ -12,69 +12,38 @@
 namespace uw::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::vector<float> random_actions(const envs::Space& space, int steps, uint64_t seed) {
-  Rng rng(seed);
-  const size_t size = space.flat_size();
-  std::vector<float> actions(steps * size);
-  for (int t = 0; t < steps; ++t) space.sample(rng, std::span(actions).subspan(t * size, size));
-  return actions;
-}
-
 EnvVsRaw measure_env_vs_raw(const envs::Registry& registry, const std::string& id,
                             const SimPerfConfig& config) {
   std::unique_ptr<envs::Env> env = registry.make(id);
   const sim::MujocoWorld* world = envs::mujoco_world_of(*env);
   if (world == nullptr) throw Error("perf sim: env '" + id + "' is not a MuJoCo env");
-  // stay within one episode: the env must not reach its time limit while timed
-  const int steps = std::min(config.steps, env->spec().max_episode_steps - 1);
-  if (steps < 1) throw Error("perf sim: env '" + id + "' has episodes of one step");
+  const int steps = steps_within_episode(*env, config.steps, "perf sim");
   const int substeps = env->spec().substeps;
   const mjModel* m = world->model();
   std::unique_ptr<mjData, void (*)(mjData*)> raw(mj_makeData(m), mj_deleteData);
   const size_t action_size = env->spec().action_space.flat_size();
   const std::vector<float> actions = random_actions(env->spec().action_space, steps, config.seed);
-
   env->reset(config.seed);
   const std::vector<double> start = env->save_state();
-  double best_env = std::numeric_limits<double>::infinity();
-  double best_raw = std::numeric_limits<double>::infinity();
-  const int repeats = std::max(1, config.steps_per_sample / steps);
-  for (int round = 0; round < config.rounds; ++round) {
-    double env_seconds = 0;
-    double raw_seconds = 0;
-    for (int r = 0; r < repeats; ++r) {
-      env->restore_state(start);
-      auto t0 = Clock::now();
-      for (int t = 0; t < steps; ++t) {
-        env->step(std::span(actions).subspan(t * action_size, action_size));
-      }
-      env_seconds += seconds_since(t0);
-
-      env->restore_state(start);
-      mj_copyData(raw.get(), m, world->data());
-      t0 = Clock::now();
-      for (int t = 0; t < steps; ++t) {
-        for (size_t k = 0; k < action_size; ++k) raw->ctrl[k] = actions[t * action_size + k];
-        for (int s = 0; s < substeps; ++s) mj_step(m, raw.get());
-      }
-      raw_seconds += seconds_since(t0);
-    }
-    best_env = std::min(best_env, env_seconds);
-    best_raw = std::min(best_raw, raw_seconds);
-  }
+  const EnvVsRawTiming timing = time_env_vs_raw(
+      *env, start, actions, config.steps_per_sample, config.rounds,
+      [&] {
+        env->restore_state(start);
+        mj_copyData(raw.get(), m, world->data());
+      },
+      [&] {
+        for (int t = 0; t < steps; ++t) {
+          for (size_t k = 0; k < action_size; ++k) raw->ctrl[k] = actions[t * action_size + k];
+          for (int s = 0; s < substeps; ++s) mj_step(m, raw.get());
+        }
+      });
   EnvVsRaw result;
   result.env_id = id;
   result.substeps = substeps;
   result.dofs = m->nv;
-  result.env_steps_per_second = double(steps) * repeats / best_env;
-  result.raw_steps_per_second = double(steps) * repeats / best_raw;
-  result.ratio = best_raw / best_env;
+  result.env_steps_per_second = timing.env_steps_per_second();
+  result.raw_steps_per_second = timing.raw_steps_per_second();
+  result.ratio = timing.ratio();
   return result;
 }
 
@@ -97,11 +66,11 @@ SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& 
       one.spec().action_space, config.vector_envs * config.vector_steps, config.seed);
   auto time_run = [&](envs::VectorEnv& envs) {
     envs.reset(config.seed);
-    const auto t0 = Clock::now();
-    for (int t = 0; t < config.vector_steps; ++t) {
-      envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
-    }
-    return seconds_since(t0);
+    return seconds_of([&] {
+      for (int t = 0; t < config.vector_steps; ++t) {
+        envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+      }
+    });
   };
   double best_one = std::numeric_limits<double>::infinity();
   double best_two = std::numeric_limits<double>::infinity();
