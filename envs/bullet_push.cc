@@ -1,8 +1,8 @@
 #include <cmath>
-#include <numbers>
 
 #include "envs/bullet_env.h"
 #include "envs/bullet_tasks.h"
+#include "envs/push_layout.h"
 #include "sim/scene_builder.h"
 
 namespace uw::envs {
@@ -84,20 +84,10 @@ class PushCube final : public BulletGoalEnv {
   }
 
   void reset_task(Rng& rng) override {
-    const double cx = rng.uniform(-0.25, 0.25);
-    const double cy = rng.uniform(-0.25, 0.25);
-    const double yaw = rng.uniform(-std::numbers::pi, std::numbers::pi);
-    double px = 0, py = 0;
-    do {
-      px = rng.uniform(-0.4, 0.4);
-      py = rng.uniform(-0.4, 0.4);
-    } while (std::hypot(px - cx, py - cy) < 0.16);
-    double gx = 0, gy = 0;
-    do {
-      gx = rng.uniform(-0.35, 0.35);
-      gy = rng.uniform(-0.35, 0.35);
-    } while (std::hypot(gx - cx, gy - cy) < 0.15);
-    place(px, py, cx, cy, yaw);
+    const PushLayout l = sample_push_layout(rng);
+    const double cx = l.object_x, cy = l.object_y, yaw = l.object_yaw;
+    const double gx = l.goal_x, gy = l.goal_y;
+    place(l.pusher_x, l.pusher_y, cx, cy, yaw);
     mutable_world().set_marker_pose(0, {{gx, gy, 0.001}, {1, 0, 0, 0}});
 
     // goal state: the cube at rest on the goal, the pusher just behind it along the push

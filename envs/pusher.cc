@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include "envs/mujoco_env.h"
+#include "envs/push_layout.h"
 
 namespace uw::envs {
 namespace {
@@ -58,19 +58,9 @@ class Pusher final : public MujocoGoalEnv {
   }
 
   void reset_task(Rng& rng) override {
-    const double bx = rng.uniform(-0.25, 0.25);
-    const double by = rng.uniform(-0.25, 0.25);
-    const double yaw = rng.uniform(-std::numbers::pi, std::numbers::pi);
-    double px = 0, py = 0;
-    do {
-      px = rng.uniform(-0.4, 0.4);
-      py = rng.uniform(-0.4, 0.4);
-    } while (std::hypot(px - bx, py - by) < 0.16);
-    double gx = 0, gy = 0;
-    do {
-      gx = rng.uniform(-0.35, 0.35);
-      gy = rng.uniform(-0.35, 0.35);
-    } while (std::hypot(gx - bx, gy - by) < 0.15);
+    const PushLayout l = sample_push_layout(rng);
+    const double bx = l.object_x, by = l.object_y, yaw = l.object_yaw;
+    const double px = l.pusher_x, py = l.pusher_y, gx = l.goal_x, gy = l.goal_y;
 
     mjData* d = mutable_world().data();
     place(d, px, py, bx, by, yaw);

@@ -7,6 +7,7 @@
 #include "core/random.h"
 #include "envs/bullet_env.h"
 #include "envs/registry.h"
+#include "tests/envs/scripted_push.h"
 #include "tests/test_util.h"
 
 using namespace uw::envs;
@@ -39,21 +40,9 @@ TEST_CASE("bullet-push-cube: a scripted push brings the cube to the goal") {
     const std::vector<float> goal(goal_env.goal().begin(), goal_env.goal().end());
     while (!step.done()) {
       const std::span<const float> o = step.obs;
-      // unit vector from the cube to the goal, its normal, and the pusher in that frame
-      const double length = std::max(1e-6, double(std::hypot(goal[0] - o[4], goal[1] - o[5])));
-      const double dx = (goal[0] - o[4]) / length, dy = (goal[1] - o[5]) / length;
-      const double along = (o[0] - o[4]) * dx + (o[1] - o[5]) * dy;
-      const double across = -(o[0] - o[4]) * dy + (o[1] - o[5]) * dx;
-      const double side = across >= 0 ? 1 : -1;
-      double ta = 0.05, tc = 0;  // target in the frame: push through the cube by default
-      if (along > 0 && std::abs(across) < 0.17) {
-        ta = along, tc = 0.2 * side;  // in front: step aside first
-      } else if (along > -0.08) {
-        ta = -0.14, tc = 0.18 * side;  // beside: go round to behind
-      } else if (std::abs(across) > 0.02) {
-        ta = -0.14, tc = 0;  // behind: line up
-      }
-      step = env->step(pusher_towards(o, o[4] + ta * dx - tc * dy, o[5] + ta * dy + tc * dx));
+      const auto [tx, ty] = uw::test::push_target(
+          o, goal, {.front = 0.17, .aside = 0.2, .beside = 0.08, .behind = 0.14, .round = 0.18});
+      step = env->step(pusher_towards(o, tx, ty));
     }
     if (step.info.reason == EndReason::kSuccess) ++successes;
   }

@@ -6,6 +6,7 @@
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
 #include "envs/tolerance.h"
+#include "tests/envs/scripted_push.h"
 
 using Catch::Matchers::Contains;
 using namespace uw::envs;
@@ -196,21 +197,7 @@ TEST_CASE("pusher: a scripted push brings the block to the goal") {
     const std::vector<float> goal(env->goal().begin(), env->goal().end());
     while (!step.done()) {
       const std::span<const float> o = step.obs;
-      // unit vector from the block to the goal, its normal, and the disc in that frame
-      const double length = std::max(1e-6, double(std::hypot(goal[0] - o[4], goal[1] - o[5])));
-      const double dx = (goal[0] - o[4]) / length, dy = (goal[1] - o[5]) / length;
-      const double along = (o[0] - o[4]) * dx + (o[1] - o[5]) * dy;
-      const double across = -(o[0] - o[4]) * dy + (o[1] - o[5]) * dx;
-      const double side = across >= 0 ? 1 : -1;
-      double ta = 0.05, tc = 0;  // target in the frame: push through the block by default
-      if (along > 0 && std::abs(across) < 0.15) {
-        ta = along, tc = 0.18 * side;  // in front: step aside first
-      } else if (along > -0.07) {
-        ta = -0.12, tc = 0.16 * side;  // beside: go round to behind
-      } else if (std::abs(across) > 0.02) {
-        ta = -0.12, tc = 0;  // behind: line up
-      }
-      const double tx = o[4] + ta * dx - tc * dy, ty = o[5] + ta * dy + tc * dx;
+      const auto [tx, ty] = uw::test::push_target(o, goal, {});
       step = env->step(
           std::vector<float>{clip1(8 * (tx - o[0]) - o[2]), clip1(8 * (ty - o[1]) - o[3])});
     }
