@@ -38,8 +38,9 @@ Progress::Progress(std::string label, int64_t total, std::string unit, std::FILE
 
 Progress::~Progress() { finish(); }
 
-void Progress::update(int64_t done) {
+void Progress::update(int64_t done, std::string detail) {
   done_ = done;
+  detail_ = std::move(detail);
   const auto now = Clock::now();
   // nothing for the first second; then every 0.25 s on a terminal, every 10 s in a log
   if (now - start_ < std::chrono::seconds(1)) return;
@@ -61,10 +62,11 @@ void Progress::print(int64_t done, bool final) {
   const double rate = elapsed > 0 ? done / elapsed : 0;
   const double eta = rate > 0 ? (total_ - done) / rate : NAN;
   const double percent = total_ > 0 ? 100.0 * done / total_ : 100.0;
-  std::fprintf(out_, "%s%s: %ld/%ld %s (%.0f%%), %.0f %s/s, %s %s%s", terminal_ ? "\r" : "",
+  std::fprintf(out_, "%s%s: %ld/%ld %s (%.0f%%), %.0f %s/s, %s%s%s %s%s", terminal_ ? "\r" : "",
                label_.c_str(), static_cast<long>(done), static_cast<long>(total_), unit_.c_str(),
-               percent, rate, unit_.c_str(), final ? "took" : "ETA",
-               format_duration(final ? elapsed : eta).c_str(), terminal_ && !final ? "   " : "\n");
+               percent, rate, unit_.c_str(), detail_.c_str(), detail_.empty() ? "" : ", ",
+               final ? "took" : "ETA", format_duration(final ? elapsed : eta).c_str(),
+               terminal_ && !final ? "   " : "\n");
   std::fflush(out_);
 }
 

@@ -14,8 +14,9 @@ class Progress {
   Progress(std::string label, int64_t total, std::string unit, std::FILE* out = stderr);
   ~Progress();
 
-  // Cheap to call often: prints only when the interval has passed.
-  void update(int64_t done);
+  // Cheap to call often: prints only when the interval has passed. `detail` goes after the
+  // rate ("41,000 steps/s, 12.5 MB").
+  void update(int64_t done, std::string detail = {});
   // Prints the final line (if anything was printed before).
   void finish();
 
@@ -30,6 +31,7 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
   int64_t done_ = 0;
+  std::string detail_;
   bool printed_ = false;
   bool finished_ = false;
 };

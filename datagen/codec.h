@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "datagen/episode.h"
+
+namespace uw::data {
+
+// An episode's payload (docs/dataset-format.md): a fixed header, then each array column-major
+// (all time steps of value 0, then of value 1, ...) with its bytes shuffled (byte 0 of every
+// element, then byte 1, ...), which puts the slowly changing high bytes of floats side by side
+// for the compressor. The payload is what content hashes are taken over.
+std::vector<uint8_t> encode_episode(const Episode& episode);
+// Throws uw::Error naming `where` and what is malformed (a bad magic or version, sizes that do
+// not add up, a payload too short or too long). Does not check finiteness: episode_problem does.
+Episode decode_episode(std::span<const uint8_t> payload, const std::string& where);
+
+// One Zstandard frame with its content checksum and size on.
+std::vector<uint8_t> compress_frame(std::span<const uint8_t> payload, int level);
+// Throws uw::Error naming `where` when the bytes are not exactly one valid frame (a wrong
+// checksum, a truncated frame, trailing bytes) or it decompresses to more than max_size bytes.
+std::vector<uint8_t> decompress_frame(std::span<const uint8_t> frame, const std::string& where,
+                                      uint64_t max_size);
+
+// The largest payload a reader accepts: a bound that stops a corrupt size field from
+// allocating terabytes.
+inline constexpr uint64_t kMaxPayloadBytes = uint64_t{16} << 30;
+
+}  // namespace uw::data

@@ -1,0 +1,72 @@
+#include "datagen/episode.h"
+
+#include <cmath>
+
+namespace uw::data {
+namespace {
+
+template <class T>
+std::string size_problem(const char* name, const std::vector<T>& values, int64_t expected) {
+  if (static_cast<int64_t>(values.size()) == expected) return {};
+  return std::string(name) + " holds " + std::to_string(values.size()) + " values, expected " +
+         std::to_string(expected);
+}
+
+template <class T>
+std::string finite_problem(const char* name, const std::vector<T>& values, int64_t row_size) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      const int64_t row = row_size > 0 ? static_cast<int64_t>(i) / row_size : 0;
+      return std::string(name) + " is not finite at step " + std::to_string(row) + " (value " +
+             std::to_string(row_size > 0 ? static_cast<int64_t>(i) % row_size : 0) + ")";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+double Episode::total_reward() const {
+  double total = 0.0;
+  for (float r : rewards) total += r;
+  return total;
+}
+
+std::string episode_problem(const Episode& e, const EpisodeLayout& layout) {
+  if (e.steps < 1) return "has " + std::to_string(e.steps) + " steps, expected at least 1";
+  const int64_t T = e.steps;
+  for (const std::string& problem :
+       {size_problem("observations", e.observations, (T + 1) * layout.obs_size),
+        size_problem("actions", e.actions, T * layout.action_size),
+        size_problem("rewards", e.rewards, T),
+        size_problem("states", e.states, (T + 1) * layout.state_size),
+        size_problem("goal", e.goal, layout.goal_size),
+        size_problem("goal_observation", e.goal_observation,
+                     layout.goal_size > 0 ? layout.obs_size : 0),
+        size_problem("pixels", e.pixels, (T + 1) * layout.pixel_size()),
+        finite_problem("observations", e.observations, layout.obs_size),
+        finite_problem("actions", e.actions, layout.action_size),
+        finite_problem("rewards", e.rewards, 1),
+        finite_problem("states", e.states, layout.state_size), finite_problem("goal", e.goal, 0),
+        finite_problem("goal_observation", e.goal_observation, 0)}) {
+    if (!problem.empty()) return problem;
+  }
+  const bool ended_by_task =
+      e.reason == envs::EndReason::kSuccess || e.reason == envs::EndReason::kFailure;
+  const bool cut_short =
+      e.reason == envs::EndReason::kTimeLimit || e.reason == envs::EndReason::kPhysics;
+  if (e.terminated && e.truncated) return "is both terminated and truncated";
+  if (e.terminated != ended_by_task || e.truncated != cut_short) {
+    return "ends with terminated=" + std::to_string(e.terminated) +
+           " truncated=" + std::to_string(e.truncated) + " but reason '" +
+           std::string(envs::end_reason_name(e.reason)) + "'";
+  }
+  if (!e.terminated && !e.truncated) return "ends neither terminated nor truncated";
+  if (e.success.has_value() != (layout.goal_size > 0)) {
+    return layout.goal_size > 0 ? "has no success flag, but the task has a goal"
+                                : "has a success flag, but the task has no goal";
+  }
+  return {};
+}
+
+}  // namespace uw::data

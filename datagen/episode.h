@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "envs/env.h"
+
+namespace uw::data {
+
+// The array sizes of a dataset's episodes: fixed by the env spec and the env's state size.
+struct EpisodeLayout {
+  int64_t obs_size = 0;      // D
+  int64_t action_size = 0;   // A
+  int64_t state_size = 0;    // S: Env::save_state() values
+  int64_t goal_size = 0;     // G: 0 without a goal
+  int64_t pixel_height = 0;  // 0 without pixels
+  int64_t pixel_width = 0;
+
+  int64_t pixel_size() const { return pixel_height * pixel_width * 3; }
+  friend bool operator==(const EpisodeLayout&, const EpisodeLayout&) = default;
+};
+
+// One recorded episode of T steps. Arrays are row-major by time step.
+struct Episode {
+  int64_t index = 0;                // its number k in the dataset
+  uint64_t seed = 0;                // the seed the env was reset with
+  std::string policy;               // the behaviour policy that acted (a mixture's component)
+  int64_t steps = 0;                // T
+  std::vector<float> observations;  // [T+1, D]
+  std::vector<float> actions;       // [T, A], as given to step (inside the action space)
+  std::vector<float> rewards;       // [T]
+  std::vector<double> states;       // [T+1, S]: Env::save_state() before each step and at the end
+  std::vector<float> goal;          // [G]
+  std::vector<float> goal_observation;  // [D] when G > 0
+  std::vector<uint8_t> pixels;          // [T+1, H, W, 3]
+  bool terminated = false;
+  bool truncated = false;
+  envs::EndReason reason = envs::EndReason::kNone;
+  std::optional<bool> success;  // goal tasks: whether the last observation reached the goal
+
+  double total_reward() const;
+};
+
+// The first way `episode` does not fit `layout` (array sizes, an end without a reason, a
+// non-finite value), or an empty string.
+std::string episode_problem(const Episode& episode, const EpisodeLayout& layout);
+
+}  // namespace uw::data

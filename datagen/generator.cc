@@ -1,0 +1,288 @@
+#include "datagen/generator.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "datagen/codec.h"
+#include "datagen/recorder.h"
+#include "datagen/shard.h"
+
+namespace uw::data {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// generation.json: the config a directory is being generated with, written before any shard,
+// so that a rerun can tell a resume from a different command.
+json generation_record(const GenerationConfig& config, const envs::EnvSpec& spec) {
+  return {{"format", "umwelt-generation"},
+          {"format_version", kFormatVersion},
+          {"generation", generation_to_json(config)},
+          {"env_spec", envs::spec_to_json(spec)}};
+}
+
+void claim_directory(const fs::path& dir, const GenerationConfig& config,
+                     const envs::EnvSpec& spec) {
+  const fs::path record_path = dir / "generation.json";
+  const json record = generation_record(config, spec);
+  if (fs::exists(record_path)) {
+    const std::string where = quoted(record_path);
+    json existing;
+    try {
+      existing = json::parse(read_text_file(record_path));
+    } catch (const json::parse_error& e) {
+      throw Error(where + ": not valid JSON: " + e.what());
+    }
+    std::vector<std::string> differences;
+    if (existing.value("format", "") != "umwelt-generation") {
+      throw Error(where + ": not an Umwelt generation record");
+    }
+    const GenerationConfig before =
+        generation_from_json(existing.value("generation", json()), where);
+    differences = generation_differences(config, before, false);
+    if (differences.empty() && existing.value("env_spec", json()) != record.at("env_spec")) {
+      differences.push_back(
+          "env_spec: the env now has a different spec (options' defaults or "
+          "spaces changed since the dataset was started)");
+    }
+    if (!differences.empty()) {
+      std::string message = quoted(dir) + " holds a dataset made by a different command:";
+      for (const std::string& line : differences) message += "\n  " + line;
+      message += "\nrun the same command to resume it, or choose another --out";
+      throw Error(message);
+    }
+  } else {
+    if (fs::exists(dir) && !fs::is_directory(dir)) {
+      throw Error(quoted(dir) + " exists and is not a directory");
+    }
+    if (fs::exists(dir) && !fs::is_empty(dir)) {
+      throw Error(quoted(dir) +
+                  " is not empty and holds no dataset being generated (no generation.json): "
+                  "choose a new or empty directory");
+    }
+    fs::create_directories(dir);
+    write_file_atomically(record_path, record.dump(2) + "\n");
+  }
+  fs::create_directories(dir / "shards");
+}
+
+struct Task {
+  int64_t shard = 0;
+  int64_t episode = 0;
+};
+
+// A recorded episode on its way to the disk.
+struct Compressed {
+  ShardEntry entry;
+  std::vector<uint8_t> frame;
+};
+
+// Records tasks on several threads and writes them in task order, so the files do not depend
+// on the thread count.
+class Pipeline {
+ public:
+  Pipeline(const fs::path& dir, const GenerationConfig& config, std::vector<Task> tasks,
+           std::map<int64_t, std::unique_ptr<ShardWriter>> writers, GenerateResult& result,
+           Progress* progress, int64_t done_before)
+      : dir_(dir),
+        config_(config),
+        tasks_(std::move(tasks)),
+        writers_(std::move(writers)),
+        result_(result),
+        progress_(progress),
+        done_before_(done_before) {}
+
+  void run(std::vector<std::unique_ptr<EpisodeRecorder>>& recorders) {
+    window_ = 2 * static_cast<int64_t>(recorders.size()) + 2;
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < recorders.size(); ++i) {
+      threads.emplace_back([&, i] { work(*recorders[i]); });
+    }
+    work(*recorders[0]);
+    for (std::thread& t : threads) t.join();
+    if (error_) std::rethrow_exception(error_);
+    UW_CHECK(writers_.empty(), "every shard was finished");
+  }
+
+ private:
+  void work(EpisodeRecorder& recorder) {
+    try {
+      while (true) {
+        int64_t position;
+        {
+          std::unique_lock lock(mutex_);
+          // stay within a window of the next task to write, so memory stays bounded
+          ready_cv_.wait(lock, [&] { return failed_ || next_task_ < committed_ + window_; });
+          if (failed_ || next_task_ >= static_cast<int64_t>(tasks_.size())) return;
+          position = next_task_++;
+        }
+        const Episode episode = recorder.record(tasks_[position].episode);
+        std::vector<uint8_t> frame = compress_frame(encode_episode(episode), config_.zstd_level);
+        ShardEntry entry = summarise(episode, 0, frame);
+        std::unique_lock lock(mutex_);
+        done_[position] = {entry, std::move(frame)};
+        commit_ready();
+        ready_cv_.notify_all();
+      }
+    } catch (...) {
+      std::unique_lock lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      failed_ = true;
+      ready_cv_.notify_all();
+    }
+  }
+
+  // Writes the tasks that are done, in order; called with the mutex held.
+  void commit_ready() {
+    for (auto it = done_.find(committed_); it != done_.end(); it = done_.find(committed_)) {
+      const Task& task = tasks_[committed_];
+      std::unique_ptr<ShardWriter>& writer = writers_[task.shard];
+      if (!writer) {
+        writer = std::make_unique<ShardWriter>(dir_ / shard_file_name(task.shard),
+                                               config_.first_episode(task.shard),
+                                               config_.shard_size(task.shard));
+      }
+      writer->append(it->second.entry, it->second.frame);
+      result_.episodes_recorded += 1;
+      result_.steps_recorded += it->second.entry.steps;
+      result_.bytes_written += it->second.frame.size();
+      if (writer->full()) {
+        writer->finish();
+        writers_.erase(task.shard);
+      }
+      done_.erase(it);
+      ++committed_;
+      if (progress_ != nullptr) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+        char detail[96];
+        std::snprintf(detail, sizeof(detail), "%.0f steps/s, %.1f MB written",
+                      seconds > 0 ? result_.steps_recorded / seconds : 0.0,
+                      result_.bytes_written / 1e6);
+        progress_->update(done_before_ + committed_, detail);
+      }
+    }
+  }
+
+  using Clock = std::chrono::steady_clock;
+  const fs::path& dir_;
+  const GenerationConfig& config_;
+  std::vector<Task> tasks_;
+  std::map<int64_t, std::unique_ptr<ShardWriter>> writers_;
+  GenerateResult& result_;
+  Progress* progress_;
+  int64_t done_before_;
+  Clock::time_point start_ = Clock::now();
+
+  std::mutex mutex_;
+  std::condition_variable ready_cv_;
+  int64_t window_ = 4;
+  int64_t next_task_ = 0;
+  int64_t committed_ = 0;
+  std::map<int64_t, Compressed> done_;
+  bool failed_ = false;
+  std::exception_ptr error_;
+};
+
+Manifest make_manifest(const fs::path& dir, const GenerationConfig& config,
+                       const EpisodeRecorder& recorder) {
+  Manifest manifest;
+  manifest.generation = config;
+  manifest.spec = recorder.spec();
+  manifest.layout = recorder.layout();
+  manifest.policy = describe_policy(config.policy, recorder.spec());
+  manifest.generator = generator_versions();
+  for (int64_t j = 0; j < config.total_shards(); ++j) {
+    if (!config.owns(j)) continue;
+    ShardRecord record;
+    record.index = j;
+    record.file = shard_file_name(j);
+    const File file(dir / record.file, File::Mode::kRead);
+    for (const ShardEntry& entry : read_shard_index(file)) {
+      record.episodes += 1;
+      record.steps += entry.steps;
+    }
+    record.bytes = file.size();
+    record.xxh64 = xxh64_of_file(file.path());
+    manifest.shards.push_back(record);
+  }
+  return manifest;
+}
+
+}  // namespace
+
+GenerateResult generate(const envs::Registry& registry, const GenerationConfig& config,
+                        const fs::path& dir, const GenerateOptions& options) {
+  check_generation(config);
+  if (options.threads < 1) throw Error("threads must be at least 1");
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<EpisodeRecorder>> recorders;
+  recorders.push_back(std::make_unique<EpisodeRecorder>(registry, config));
+  describe_policy(config.policy, recorders[0]->spec());
+  claim_directory(dir, config, recorders[0]->spec());
+
+  GenerateResult result;
+  if (fs::exists(dir / "manifest.json")) {
+    result.manifest = read_manifest(dir);
+    result.already_complete = true;
+    return result;
+  }
+
+  // what is on disk already: whole shards, and the whole frames of partial ones
+  std::vector<Task> tasks;
+  std::map<int64_t, std::unique_ptr<ShardWriter>> writers;
+  int64_t owned_episodes = 0;
+  for (int64_t j = 0; j < config.total_shards(); ++j) {
+    if (!config.owns(j)) continue;
+    const int64_t size = config.shard_size(j);
+    owned_episodes += size;
+    const fs::path path = dir / shard_file_name(j);
+    if (fs::exists(path)) {
+      const size_t held = read_shard_index(File(path, File::Mode::kRead)).size();
+      if (static_cast<int64_t>(held) != size) {
+        throw Error("shard " + quoted(path) + " holds " + std::to_string(held) +
+                    " episodes, this command puts " + std::to_string(size) + " in it");
+      }
+      result.episodes_resumed += size;
+      continue;
+    }
+    int64_t next = config.first_episode(j);
+    if (fs::exists(path.string() + ".partial")) {
+      auto writer = std::make_unique<ShardWriter>(path, next, size);
+      result.episodes_resumed += writer->resumed_episodes();
+      next = writer->next_episode();
+      if (writer->full()) {
+        writer->finish();
+        continue;
+      }
+      writers[j] = std::move(writer);
+    }
+    for (int64_t k = next; k < config.first_episode(j) + size; ++k) tasks.push_back({j, k});
+  }
+
+  if (!tasks.empty()) {
+    const int threads = static_cast<int>(std::min<size_t>(options.threads, tasks.size()));
+    while (static_cast<int>(recorders.size()) < threads) {
+      recorders.push_back(std::make_unique<EpisodeRecorder>(registry, config));
+    }
+    std::optional<Progress> progress;
+    if (options.progress) progress.emplace("gen " + config.env_id, owned_episodes, "episodes");
+    Pipeline pipeline(dir, config, std::move(tasks), std::move(writers), result,
+                      progress ? &*progress : nullptr, result.episodes_resumed);
+    pipeline.run(recorders);
+  }
+
+  result.manifest = make_manifest(dir, config, *recorders[0]);
+  write_manifest(dir, result.manifest);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace uw::data

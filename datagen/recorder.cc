@@ -1,0 +1,86 @@
+#include "datagen/recorder.h"
+
+#include "core/error.h"
+
+namespace uw::data {
+namespace {
+
+template <class T>
+void append(std::vector<T>& to, std::span<const T> values) {
+  to.insert(to.end(), values.begin(), values.end());
+}
+
+}  // namespace
+
+EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const GenerationConfig& config)
+    : config_(config), env_(registry.make(config.env_id, config.options)) {
+  const envs::EnvSpec& spec = env_->spec();
+  policy_ = make_policy(config.policy, spec);
+  goal_env_ = dynamic_cast<const envs::GoalEnv*>(env_.get());
+  layout_.obs_size = spec.observation_space.flat_size();
+  layout_.action_size = spec.action_space.flat_size();
+  layout_.state_size = static_cast<int64_t>(env_->save_state().size());
+  layout_.goal_size = spec.goal_space ? spec.goal_space->flat_size() : 0;
+  if (spec.pixel_space) {
+    layout_.pixel_height = spec.pixel_space->shape()[0];
+    layout_.pixel_width = spec.pixel_space->shape()[1];
+  }
+  step_limit_ = spec.max_episode_steps;
+  if (config.max_steps > 0 && (step_limit_ <= 0 || config.max_steps < step_limit_)) {
+    step_limit_ = config.max_steps;
+  }
+  if (step_limit_ <= 0) {
+    throw Error("env '" + config.env_id + "' has no time limit: give --max-steps");
+  }
+  action_.resize(layout_.action_size);
+}
+
+Episode EpisodeRecorder::record(int64_t k) {
+  Episode e;
+  e.index = k;
+  e.seed = episode_seed(config_.seed, k);
+  envs::TimeStep step = env_->reset(e.seed);
+  policy_->reset(*env_, policy_seed(e.seed));
+  e.policy = policy_->name();
+  if (goal_env_ != nullptr) {
+    append(e.goal, goal_env_->goal());
+    append(e.goal_observation, goal_env_->goal_observation());
+  }
+  // reserve for the whole time limit: most episodes run to it
+  const auto rows = static_cast<size_t>(step_limit_ + 1);
+  e.observations.reserve(rows * layout_.obs_size);
+  e.states.reserve(rows * layout_.state_size);
+  e.actions.reserve(rows * layout_.action_size);
+  e.rewards.reserve(rows);
+  e.pixels.reserve(rows * layout_.pixel_size());
+  const auto observe = [&](const envs::TimeStep& s) {
+    append(e.observations, s.obs);
+    append(e.pixels, s.pixels);
+    const std::vector<double> state = env_->save_state();
+    append(e.states, std::span<const double>(state));
+  };
+  observe(step);
+  while (true) {
+    policy_->act(*env_, step.obs, action_);
+    step = env_->step(action_);
+    append(e.actions, std::span<const float>(action_));
+    e.rewards.push_back(step.reward);
+    ++e.steps;
+    observe(step);
+    if (step.done()) {
+      e.terminated = step.terminated;
+      e.truncated = step.truncated;
+      e.reason = step.info.reason;
+      break;
+    }
+    if (e.steps >= step_limit_) {  // the generator's own limit, shorter than the env's
+      e.truncated = true;
+      e.reason = envs::EndReason::kTimeLimit;
+      break;
+    }
+  }
+  e.success = step.info.success;
+  return e;
+}
+
+}  // namespace uw::data

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "datagen/episode.h"
+#include "datagen/manifest.h"
+#include "datagen/policy.h"
+#include "envs/registry.h"
+
+namespace uw::data {
+
+// Records episodes of a generation config: one env and one policy, so one per thread. Episode k
+// is a pure function of (config.seed, k), whichever recorder records it.
+class EpisodeRecorder {
+ public:
+  // Throws uw::Error on a bad env id, option or policy spec.
+  EpisodeRecorder(const envs::Registry& registry, const GenerationConfig& config);
+
+  Episode record(int64_t k);
+
+  const envs::EnvSpec& spec() const { return env_->spec(); }
+  const EpisodeLayout& layout() const { return layout_; }
+
+ private:
+  GenerationConfig config_;
+  std::unique_ptr<envs::Env> env_;
+  std::unique_ptr<Policy> policy_;
+  const envs::GoalEnv* goal_env_ = nullptr;
+  EpisodeLayout layout_;
+  int64_t step_limit_ = 0;
+  std::vector<float> action_;
+};
+
+}  // namespace uw::data
