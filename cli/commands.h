@@ -13,5 +13,7 @@ void add_rollout_command(CLI::App& app);
 void add_check_command(CLI::App& app, int& exit_code);
 void add_perf_command(CLI::App& app);
 void add_render_command(CLI::App& app);
+void add_gen_command(CLI::App& app);
+void add_dataset_command(CLI::App& app, int& exit_code);
 
 }  // namespace uw::cli

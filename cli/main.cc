@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   uw::cli::add_check_command(app, exit_code);
   uw::cli::add_render_command(app);
   uw::cli::add_perf_command(app);
+  uw::cli::add_gen_command(app);
+  uw::cli::add_dataset_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,5 @@
 #include "datagen/dataset.h"
 
-#include <xxhash.h>
-
 #include <memory>
 
 #include "core/error.h"
@@ -105,20 +103,6 @@ int64_t Dataset::find(int64_t k) const {
   const auto it = std::lower_bound(entries_.begin(), entries_.end(), k,
                                    [](const Located& a, int64_t b) { return a.entry.episode < b; });
   return it != entries_.end() && it->entry.episode == k ? it - entries_.begin() : -1;
-}
-
-std::string content_hash(const Dataset& dataset) {
-  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
-                                                                 XXH3_freeState);
-  XXH3_128bits_reset(state.get());
-  for (int64_t i = 0; i < dataset.size(); ++i) {
-    const std::vector<uint8_t> payload = dataset.read_payload(i);
-    const uint64_t size = payload.size();
-    XXH3_128bits_update(state.get(), &size, sizeof(size));
-    XXH3_128bits_update(state.get(), payload.data(), payload.size());
-  }
-  const XXH128_hash_t hash = XXH3_128bits_digest(state.get());
-  return hex64(hash.high64) + hex64(hash.low64);
 }
 
 }  // namespace uw::data

@@ -69,8 +69,4 @@ class Dataset {
 std::vector<ShardEntry> open_shard(const std::filesystem::path& dir, const Manifest& manifest,
                                    const ShardRecord& record);
 
-// XXH3-128 (32 hex digits) over every episode's length and payload in episode order: equal
-// content gives an equal hash whatever the shard layout.
-std::string content_hash(const Dataset& dataset);
-
 }  // namespace uw::data

@@ -20,15 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// generation.json: the config a directory is being generated with, written before any shard,
-// so that a rerun can tell a resume from a different command.
-json generation_record(const GenerationConfig& config, const envs::EnvSpec& spec) {
-  return {{"format", "umwelt-generation"},
-          {"format_version", kFormatVersion},
-          {"generation", generation_to_json(config)},
-          {"env_spec", envs::spec_to_json(spec)}};
-}
-
 void claim_directory(const fs::path& dir, const GenerationConfig& config,
                      const envs::EnvSpec& spec) {
   const fs::path record_path = dir / "generation.json";

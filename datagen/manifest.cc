@@ -80,6 +80,13 @@ GenerationConfig generation_from_json(const json& j, const std::string& where) {
   return c;
 }
 
+json generation_record(const GenerationConfig& config, const envs::EnvSpec& spec) {
+  return {{"format", "umwelt-generation"},
+          {"format_version", kFormatVersion},
+          {"generation", generation_to_json(config)},
+          {"env_spec", envs::spec_to_json(spec)}};
+}
+
 void check_generation(const GenerationConfig& c) {
   if (c.episodes < 1) throw Error("episodes is " + std::to_string(c.episodes) + ", expected >= 1");
   if (c.shard_episodes < 1) {

@@ -44,6 +44,10 @@ GenerationConfig generation_from_json(const nlohmann::json& json, const std::str
 std::vector<std::string> generation_differences(const GenerationConfig& command,
                                                 const GenerationConfig& dataset, bool ignore_split);
 
+// generation.json: the config a directory is being generated with, written before any shard so
+// that a rerun can tell a resume from a different command.
+nlohmann::json generation_record(const GenerationConfig& config, const envs::EnvSpec& spec);
+
 // Throws uw::Error naming the field when the config cannot make a dataset.
 void check_generation(const GenerationConfig& config);
 

@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "core/random.h"
+#include "datagen/scripted.h"
 #include "envs/bullet_env.h"
 #include "envs/registry.h"
-#include "tests/envs/scripted_push.h"
 #include "tests/test_util.h"
 
 using namespace uw::envs;
@@ -39,10 +39,9 @@ TEST_CASE("bullet-push-cube: a scripted push brings the cube to the goal") {
     TimeStep step = env->reset(seed);
     const std::vector<float> goal(goal_env.goal().begin(), goal_env.goal().end());
     while (!step.done()) {
-      const std::span<const float> o = step.obs;
-      const auto [tx, ty] = uw::test::push_target(
-          o, goal, {.front = 0.17, .aside = 0.2, .beside = 0.08, .behind = 0.14, .round = 0.18});
-      step = env->step(pusher_towards(o, tx, ty));
+      std::vector<float> action(2);
+      uw::data::scripted_controller("bullet-push-cube")(step.obs, goal, action);
+      step = env->step(action);
     }
     if (step.info.reason == EndReason::kSuccess) ++successes;
   }

@@ -3,10 +3,10 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "datagen/scripted.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
 #include "envs/tolerance.h"
-#include "tests/envs/scripted_push.h"
 
 using Catch::Matchers::Contains;
 using namespace uw::envs;
@@ -196,10 +196,9 @@ TEST_CASE("pusher: a scripted push brings the block to the goal") {
     TimeStep step = env->reset(seed);
     const std::vector<float> goal(env->goal().begin(), env->goal().end());
     while (!step.done()) {
-      const std::span<const float> o = step.obs;
-      const auto [tx, ty] = uw::test::push_target(o, goal, {});
-      step = env->step(
-          std::vector<float>{clip1(8 * (tx - o[0]) - o[2]), clip1(8 * (ty - o[1]) - o[3])});
+      std::vector<float> action(2);
+      uw::data::scripted_controller("pusher-push")(step.obs, goal, action);
+      step = env->step(action);
     }
     if (step.info.reason == EndReason::kSuccess) ++successes;
   }

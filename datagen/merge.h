@@ -1,0 +1,19 @@
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "datagen/manifest.h"
+
+namespace uw::data {
+
+// Merges the parts of one generation (the same command with different --shard-index, or any
+// datasets of one generation config that hold different shards) into a new dataset at `out`
+// holding every shard once: byte-identical to the dataset a single run makes, manifest aside.
+// Each shard is checked against its part's manifest (size, xxh64, index) while it is copied.
+// Throws uw::Error naming the part when configs differ, a shard is held twice or missing, a
+// shard is damaged, or `out` is not new or empty; nothing is left under `out`'s manifest then.
+Manifest merge_datasets(const std::filesystem::path& out,
+                        const std::vector<std::filesystem::path>& parts);
+
+}  // namespace uw::data

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "datagen/dataset.h"
+#include "envs/registry.h"
+
+namespace uw::data {
+
+struct ReplayResult {
+  int64_t episode = 0;
+  int64_t steps = 0;     // steps replayed
+  std::string mismatch;  // the first difference ("step 12: state value 5 is ..."), or ""
+
+  bool exact() const { return mismatch.empty(); }
+};
+
+// Re-simulates episode number k from its stored seed and actions in a fresh env made from the
+// manifest, and compares every stored state, observation and reward bit for bit, and how it
+// ended. Throws uw::Error when the dataset does not hold k, the episode is damaged, or the env
+// made now has a different spec than the dataset's.
+ReplayResult replay_episode(const envs::Registry& registry, const Dataset& dataset, int64_t k);
+
+}  // namespace uw::data

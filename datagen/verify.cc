@@ -1,0 +1,71 @@
+#include "datagen/verify.h"
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "datagen/dataset.h"
+#include "datagen/file_io.h"
+
+namespace uw::data {
+namespace {
+
+// Whether a decoded episode agrees with its index entry; the first difference, or "".
+std::string summary_difference(const Episode& e, const ShardEntry& entry) {
+  if (e.total_reward() != entry.total_reward) return "its rewards do not add up to the index's";
+  if (e.terminated != entry.terminated || e.truncated != entry.truncated ||
+      e.reason != entry.reason || e.success != entry.success) {
+    return "its end (terminated, truncated, reason, success) differs from the index's";
+  }
+  return {};
+}
+
+}  // namespace
+
+VerifyReport verify_dataset(const std::filesystem::path& dir, bool progress) {
+  VerifyReport report;
+  Manifest manifest;
+  try {
+    manifest = read_manifest(dir);
+  } catch (const Error& e) {
+    report.faults.push_back(e.what());
+    return report;
+  }
+  std::optional<Progress> bar;
+  if (progress) bar.emplace("verify", manifest.episodes(), "episodes");
+  int64_t seen = 0;
+  for (const ShardRecord& record : manifest.shards) {
+    ++report.shards;
+    const std::filesystem::path path = dir / record.file;
+    std::vector<ShardEntry> entries;
+    try {
+      entries = open_shard(dir, manifest, record);
+    } catch (const Error& e) {
+      report.faults.push_back(e.what());
+      seen += record.episodes;
+      continue;
+    }
+    const uint64_t hash = xxh64_of_file(path);
+    report.bytes += record.bytes;
+    if (hash != record.xxh64) {
+      report.faults.push_back("shard " + quoted(path) + ": xxh64 " + hex64(hash) +
+                              ", the manifest says " + hex64(record.xxh64));
+    }
+    const File file(path, File::Mode::kRead);
+    for (const ShardEntry& entry : entries) {
+      const std::string where = episode_where(path, entry.episode);
+      try {
+        const Episode e = decode_payload(read_payload(file, entry), entry, where);
+        std::string problem = episode_problem(e, manifest.layout);
+        if (problem.empty()) problem = summary_difference(e, entry);
+        if (!problem.empty()) throw Error(where + ": " + problem);
+        ++report.episodes;
+        report.steps += e.steps;
+      } catch (const Error& e) {
+        report.faults.push_back(e.what());
+      }
+      if (bar) bar->update(++seen);
+    }
+  }
+  return report;
+}
+
+}  // namespace uw::data

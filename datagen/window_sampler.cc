@@ -1,0 +1,100 @@
+#include "datagen/window_sampler.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace uw::data {
+
+WindowSampler::WindowSampler(int64_t obs_size, int64_t action_size, int64_t window)
+    : obs_size_(obs_size), action_size_(action_size), window_(window) {
+  if (window < 1) throw Error("window length must be at least 1, got " + std::to_string(window));
+}
+
+void WindowSampler::add(const Episode& e) {
+  UW_CHECK(static_cast<int64_t>(e.observations.size()) == (e.steps + 1) * obs_size_ &&
+               static_cast<int64_t>(e.actions.size()) == e.steps * action_size_,
+           "episode arrays do not match the sampler's sizes");
+  if (e.steps < window_) return;
+  Held held;
+  held.number = e.index;
+  held.steps = e.steps;
+  held.first_step = static_cast<int64_t>(rewards_.size());
+  // each episode before holds one more observation row than steps
+  held.first_row = held.first_step + static_cast<int64_t>(episodes_.size());
+  observations_.insert(observations_.end(), e.observations.begin(), e.observations.end());
+  actions_.insert(actions_.end(), e.actions.begin(), e.actions.end());
+  rewards_.insert(rewards_.end(), e.rewards.begin(), e.rewards.end());
+
+  episodes_.push_back(held);
+  cumulative_.push_back(windows() + e.steps - window_ + 1);
+}
+
+void WindowSampler::clear() {
+  observations_.clear();
+  actions_.clear();
+  rewards_.clear();
+  episodes_.clear();
+  cumulative_.clear();
+}
+
+void WindowSampler::sample(Rng& rng, int64_t batch, WindowBatch& out) const {
+  if (windows() == 0) {
+    throw Error("no window of " + std::to_string(window_) +
+                " steps to sample: every episode is shorter");
+  }
+  const int64_t L = window_;
+  out.size = batch;
+  out.window = L;
+  out.observations.resize(static_cast<size_t>(batch * (L + 1) * obs_size_));
+  out.actions.resize(static_cast<size_t>(batch * L * action_size_));
+  out.rewards.resize(static_cast<size_t>(batch * L));
+  out.episode.resize(static_cast<size_t>(batch));
+  out.start.resize(static_cast<size_t>(batch));
+  for (int64_t b = 0; b < batch; ++b) {
+    const auto pick = static_cast<int64_t>(rng.uniform_int(static_cast<uint64_t>(windows())));
+    const size_t i = static_cast<size_t>(
+        std::upper_bound(cumulative_.begin(), cumulative_.end(), pick) - cumulative_.begin());
+    const Held& h = episodes_[i];
+    const int64_t start = pick - (i > 0 ? cumulative_[i - 1] : 0);
+    std::copy_n(observations_.begin() + (h.first_row + start) * obs_size_, (L + 1) * obs_size_,
+                out.observations.begin() + b * (L + 1) * obs_size_);
+    std::copy_n(actions_.begin() + (h.first_step + start) * action_size_, L * action_size_,
+                out.actions.begin() + b * L * action_size_);
+    std::copy_n(rewards_.begin() + h.first_step + start, L, out.rewards.begin() + b * L);
+    out.episode[b] = h.number;
+    out.start[b] = start;
+  }
+}
+
+WindowSampler load_window_sampler(Dataset& dataset, int64_t window) {
+  const EpisodeLayout& layout = dataset.manifest().layout;
+  WindowSampler sampler(layout.obs_size, layout.action_size, window);
+  dataset.for_each([&](const Episode& e) { sampler.add(e); });
+  return sampler;
+}
+
+ShardStream::ShardStream(const Dataset& dataset, uint64_t seed) : dataset_(dataset), rng_(seed) {
+  for (int64_t i = 0; i < dataset.size(); ++i) {
+    if (i == 0 || dataset.shard_path(i) != dataset.shard_path(i - 1)) shards_.push_back({i, i});
+    shards_.back().second = i + 1;
+  }
+  if (shards_.empty()) throw Error("dataset " + dataset.dir().string() + " holds no episodes");
+  shuffle();
+}
+
+void ShardStream::shuffle() {
+  order_.resize(shards_.size());
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.uniform_int(i)]);
+  at_ = 0;
+}
+
+void ShardStream::next(std::vector<Episode>& out) {
+  if (at_ == order_.size()) shuffle();
+  const auto [first, last] = shards_[order_[at_++]];
+  out.clear();
+  for (int64_t i = first; i < last; ++i) out.push_back(dataset_.read(i));
+}
+
+}  // namespace uw::data

@@ -1,0 +1,152 @@
+// Damaged datasets: verify names the shard and episode of each fault, the reader refuses with
+// the same message or skips what is damaged when asked, and nothing crashes.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "datagen/file_io.h"
+#include "datagen/verify.h"
+#include "tests/datagen/datagen_test_util.h"
+
+using namespace uw::test;
+using uw::data::Dataset;
+
+namespace {
+
+// A fresh dataset of 10 episodes in shards of 3, 3, 3, 1.
+fs::path make_dataset(const TempDir& dir) {
+  const fs::path out = dir / "d";
+  uw::data::generate(registry(), small_config(10), out, {});
+  return out;
+}
+
+std::string open_error(const fs::path& dir) {
+  try {
+    Dataset dataset = Dataset::open(dir);
+    dataset.for_each([](const uw::data::Episode&) {});
+  } catch (const uw::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<uw::data::ShardEntry> index_of(const fs::path& shard) {
+  return uw::data::read_shard_index(uw::data::File(shard, uw::data::File::Mode::kRead));
+}
+
+}  // namespace
+
+TEST_CASE("corruption: a flipped byte in a frame names its shard and episode") {
+  TempDir dir("flip");
+  const fs::path d = make_dataset(dir);
+  const fs::path shard = d / "shards/shard-000001.uws";
+  const auto entries = index_of(shard);
+  flip_byte(shard, entries[1].offset + entries[1].size / 2);  // episode 4
+
+  const uw::data::VerifyReport report = uw::data::verify_dataset(d);
+  REQUIRE(report.faults.size() == 2);  // the file's checksum, and the frame's
+  CHECK_THAT(report.faults[0], Catch::Contains("shard-000001.uws': xxh64"));
+  const std::string frame_fault = report.faults[1];
+  CHECK_THAT(frame_fault, Catch::Contains("shard-000001.uws', episode 4: frame checksum mismatch"));
+  CHECK(report.episodes == 9);
+
+  CHECK(open_error(d) == frame_fault);  // the reader refuses with verify's message
+  Dataset skipping = Dataset::open(d, {.skip_bad = true});
+  std::vector<int64_t> read;
+  skipping.for_each([&](const uw::data::Episode& e) { read.push_back(e.index); });
+  CHECK(read == std::vector<int64_t>{0, 1, 2, 3, 5, 6, 7, 8, 9});
+  CHECK(skipping.problems() == std::vector<std::string>{frame_fault});
+}
+
+TEST_CASE("corruption: every byte flipped in a shard is caught") {
+  TempDir dir("every_byte");
+  auto config = small_config(1);
+  config.max_steps = 3;
+  config.shard_episodes = 1;
+  uw::data::generate(registry(), config, dir / "d", {});
+  const fs::path shard = dir / "d" / "shards/shard-000000.uws";
+  const uint64_t size = fs::file_size(shard);
+  for (uint64_t offset = 0; offset < size; ++offset) {
+    flip_byte(shard, offset);
+    const uw::data::VerifyReport report = uw::data::verify_dataset(dir / "d");
+    CHECK_FALSE(report.ok());
+    CHECK_FALSE(open_error(dir / "d").empty());
+    flip_byte(shard, offset);  // back
+  }
+  CHECK(uw::data::verify_dataset(dir / "d").ok());
+}
+
+TEST_CASE("corruption: a truncated shard") {
+  TempDir dir("truncated");
+  const fs::path d = make_dataset(dir);
+  const fs::path shard = d / "shards/shard-000002.uws";
+  const uint64_t size = fs::file_size(shard);
+  fs::resize_file(shard, size - 100);
+  const uw::data::VerifyReport report = uw::data::verify_dataset(d);
+  REQUIRE(report.faults.size() == 1);
+  CHECK_THAT(report.faults[0],
+             Catch::Contains("shard-000002.uws': truncated: " + std::to_string(size - 100) +
+                             " bytes, the manifest says " + std::to_string(size)));
+  CHECK(report.episodes == 7);
+  CHECK(open_error(d) == report.faults[0]);
+  Dataset skipping = Dataset::open(d, {.skip_bad = true});
+  CHECK(skipping.size() == 7);
+  CHECK(skipping.find(6) == -1);
+  CHECK(skipping.find(9) == 6);
+}
+
+TEST_CASE("corruption: a missing shard") {
+  TempDir dir("missing");
+  const fs::path d = make_dataset(dir);
+  fs::remove(d / "shards/shard-000000.uws");
+  const uw::data::VerifyReport report = uw::data::verify_dataset(d);
+  REQUIRE(report.faults.size() == 1);
+  CHECK_THAT(report.faults[0],
+             Catch::Contains("shard-000000.uws': missing (the manifest lists it)"));
+  CHECK(open_error(d) == report.faults[0]);
+}
+
+TEST_CASE("corruption: a manifest with wrong counts") {
+  TempDir dir("counts");
+  const fs::path d = make_dataset(dir);
+  const fs::path manifest_path = d / "manifest.json";
+  const std::string original = uw::data::read_text_file(manifest_path);
+
+  SECTION("a shard's episode count") {
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["shards"][1]["episodes"] = 4;
+    m["totals"]["episodes"] = 11;
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    const uw::data::VerifyReport report = uw::data::verify_dataset(d);
+    REQUIRE(report.faults.size() == 1);
+    CHECK_THAT(report.faults[0],
+               Catch::Contains("shard-000001.uws': holds 3 episodes, the manifest says 4"));
+    CHECK(open_error(d) == report.faults[0]);
+  }
+  SECTION("the totals") {
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["totals"]["steps"] = 1;
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    const uw::data::VerifyReport report = uw::data::verify_dataset(d);
+    REQUIRE(report.faults.size() == 1);
+    CHECK_THAT(report.faults[0], Catch::Contains("totals: steps is 1, the shards add up to 250"));
+  }
+  SECTION("a shard left out") {
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["shards"].erase(3);
+    m.erase("totals");
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    CHECK_THAT(uw::data::verify_dataset(d).faults.at(0),
+               Catch::Contains("lists 3 shards, the generation has 4"));
+  }
+  SECTION("a file outside the dataset") {
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["shards"][0]["file"] = "../../etc/passwd";
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    CHECK_THAT(open_error(d), Catch::Contains("is not one of the dataset's 4 shards"));
+  }
+  SECTION("not JSON at all") {
+    uw::data::write_file_atomically(manifest_path, original.substr(0, original.size() / 2));
+    CHECK_THAT(open_error(d), Catch::Contains("manifest.json': not valid JSON"));
+  }
+}

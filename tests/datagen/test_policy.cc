@@ -1,0 +1,108 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "core/error.h"
+#include "datagen/policy.h"
+#include "datagen/recorder.h"
+#include "datagen/scripted.h"
+#include "tests/datagen/datagen_test_util.h"
+
+using namespace uw::test;
+
+namespace {
+
+std::vector<float> actions_of(const std::string& spec, uint64_t seed, int steps) {
+  auto env = registry().make("reacher-reach");
+  auto policy = uw::data::make_policy(spec, env->spec());
+  uw::envs::TimeStep step = env->reset(seed);
+  policy->reset(*env, seed);
+  std::vector<float> actions, action(2);
+  for (int t = 0; t < steps && !step.done(); ++t) {
+    policy->act(*env, step.obs, action);
+    REQUIRE(env->spec().action_space.contains(action));
+    actions.insert(actions.end(), action.begin(), action.end());
+    step = env->step(action);
+  }
+  return actions;
+}
+
+// Correlation of a[t] with a[t+1] over the first action dimension.
+double lag_one_correlation(const std::vector<float>& a) {
+  std::vector<double> x;
+  for (size_t i = 0; i < a.size(); i += 2) x.push_back(a[i]);
+  double mean = 0;
+  for (double v : x) mean += v / x.size();
+  double num = 0, den = 0;
+  for (size_t i = 0; i + 1 < x.size(); ++i) num += (x[i] - mean) * (x[i + 1] - mean);
+  for (double v : x) den += (v - mean) * (v - mean);
+  return num / den;
+}
+
+double success_rate(const std::string& env_id, const std::string& policy, int episodes) {
+  uw::data::GenerationConfig config;
+  config.env_id = env_id;
+  config.policy = policy;
+  config.episodes = episodes;
+  uw::data::EpisodeRecorder recorder(registry(), config);
+  int successes = 0;
+  for (int k = 0; k < episodes; ++k) successes += recorder.record(k).success.value();
+  return double(successes) / episodes;
+}
+
+}  // namespace
+
+TEST_CASE("policies: a pure function of the seed, inside the action space") {
+  for (const std::string spec : {"random", "ou", "scripted", "mix:random=1,ou=1,scripted=1"}) {
+    INFO(spec);
+    CHECK(actions_of(spec, 3, 50) == actions_of(spec, 3, 50));
+    CHECK(actions_of(spec, 3, 50) != actions_of(spec, 4, 50));
+  }
+}
+
+TEST_CASE("policies: Ornstein-Uhlenbeck noise is smooth, uniform noise is not") {
+  CHECK(lag_one_correlation(actions_of("ou:theta=0.05,sigma=0.1", 1, 200)) > 0.8);
+  CHECK(std::abs(lag_one_correlation(actions_of("random", 1, 200))) < 0.2);
+}
+
+TEST_CASE("policies: scripted controllers reach the goal; random ones rarely do") {
+  for (const std::string& id : uw::data::scripted_tasks()) {
+    INFO(id);
+    const double scripted = success_rate(id, "scripted", 10);
+    CHECK(scripted >= 0.7);
+    CHECK(success_rate(id, "random", 10) < scripted);
+  }
+}
+
+TEST_CASE("policies: a mixture picks components with its weights") {
+  uw::data::GenerationConfig config;
+  config.env_id = "pointmass-reach";
+  config.policy = "mix:random=0.25,scripted=0.75";
+  config.max_steps = 1;
+  uw::data::EpisodeRecorder recorder(registry(), config);
+  int scripted = 0;
+  for (int k = 0; k < 400; ++k) scripted += recorder.record(k).policy == "scripted";
+  CHECK(scripted > 270);  // 300 expected, sd about 9
+  CHECK(scripted < 330);
+}
+
+TEST_CASE("policies: bad specs are clear errors") {
+  const uw::envs::EnvSpec goal = registry().make("pointmass-reach")->spec();
+  const uw::envs::EnvSpec no_goal = registry().make("cheetah-run")->spec();
+  CHECK_THROWS_WITH(uw::data::make_policy("greedy", goal),
+                    Catch::Contains("unknown kind 'greedy'"));
+  CHECK_THROWS_WITH(uw::data::make_policy("ou:beta=1", goal), Catch::Contains("beta"));
+  CHECK_THROWS_WITH(uw::data::make_policy("ou:theta=2", goal), Catch::Contains("0 < theta <= 1"));
+  CHECK_THROWS_WITH(uw::data::make_policy("scripted", no_goal),
+                    Catch::Contains("'cheetah-run' has no scripted controller"));
+  CHECK_THROWS_WITH(uw::data::make_policy("mix:random=0.5,scripted=-1", goal),
+                    Catch::Contains("weight of 'scripted' is -1"));
+  CHECK_THROWS_WITH(uw::data::make_policy("mix", goal), Catch::Contains("expected components"));
+  CHECK_THROWS_WITH(uw::data::make_policy("mix:mix=1", goal),
+                    Catch::Contains("unknown kind 'mix'"));
+  const uw::envs::EnvSpec pixels_only =
+      registry()
+          .make("pointmass-reach", uw::Options::parse(std::vector<std::string>{"pixels=16"}))
+          ->spec();
+  CHECK_THROWS_WITH(uw::data::make_policy("scripted", pixels_only),
+                    Catch::Contains("pixels_and_state=1"));
+}
