@@ -13,42 +13,21 @@
 #include <nlohmann/json.hpp>
 
 #include "envs/env_spec.h"
+#include "tests/cli/run_umwelt.h"
 #include "tests/test_util.h"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
+using uw::test::expect_error;
+using uw::test::Run;
 using uw::test::same_bits;
+using uw::test::umwelt;
 
 namespace {
 
 const std::string kData = UMWELT_TEST_DATA;
 const std::string kModels = "/usr/share/mujoco/model";
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `umwelt <args>` through the shell; stderr is captured through a temporary file.
-Run umwelt(const std::string& args) {
-  const fs::path err_file =
-      fs::temp_directory_path() / ("umwelt_test_err_" + std::to_string(getpid()));
-  const std::string command = std::string(UMWELT_BINARY) + " " + args + " 2>" + err_file.string();
-  Run run;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(err), {});
-  fs::remove(err_file);
-  return run;
-}
 
 // A file in a fresh temporary folder, removed with the object.
 struct TempFile {
@@ -75,18 +54,12 @@ std::vector<float> raw_final_observation(const std::string& path, int steps) {
   return obs;
 }
 
-void expect_error(const Run& run, const std::string& needle) {
-  INFO("stdout: " << run.out << "\nstderr: " << run.err);
-  CHECK(run.exit_code != 0);
-  CHECK_THAT(run.err, Contains(needle));
-}
-
 }  // namespace
 
 TEST_CASE("every command has --help") {
   const Run top = umwelt("--help");
   CHECK(top.exit_code == 0);
-  for (const char* command : {"envs", "rollout", "check", "perf", "render"}) {
+  for (const char* command : {"envs", "rollout", "check", "perf", "render", "gen", "dataset"}) {
     CHECK_THAT(top.out, Contains(command));
     const Run help = umwelt(std::string(command) + " --help");
     CHECK(help.exit_code == 0);
@@ -94,6 +67,9 @@ TEST_CASE("every command has --help") {
   }
   CHECK(umwelt("perf sim --help").exit_code == 0);
   CHECK(umwelt("perf pixels --help").exit_code == 0);
+  for (const char* sub : {"info", "verify", "merge", "replay", "dump"}) {
+    CHECK(umwelt(std::string("dataset ") + sub + " --help").exit_code == 0);
+  }
   CHECK(umwelt("").exit_code != 0);  // a command is required
   CHECK(umwelt("rollout --env cheetah-run --bogus").exit_code != 0);
 }
@@ -110,7 +86,7 @@ TEST_CASE("umwelt envs --json lists the tasks with their specs") {
     CHECK(spec.max_episode_steps > 0);
     CHECK_FALSE(env["options"].empty());
   }
-    CHECK(ids == std::vector<std::string>{"pointmass-reach", "pointmaze-tworooms", "reacher-reach",
+  CHECK(ids == std::vector<std::string>{"pointmass-reach", "pointmaze-tworooms", "reacher-reach",
                                         "pusher-push", "cartpole-swingup", "cheetah-run",
                                         "bullet-push-cube", "bullet-tower", "bullet-bounce"});
   CHECK(json["families"][0]["id"] == "mjcf:");

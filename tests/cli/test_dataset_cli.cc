@@ -1,0 +1,222 @@
+// End-to-end tests of `umwelt gen` and `umwelt dataset`: determinism across threads and cluster
+// splits, resuming after SIGKILL, and faults reported by verify.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "datagen/file_io.h"
+#include "datagen/shard.h"
+#include "tests/cli/run_umwelt.h"
+
+namespace fs = std::filesystem;
+using uw::test::expect_error;
+using uw::test::Run;
+using uw::test::umwelt;
+
+extern char** environ;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name)
+      : path(fs::temp_directory_path() /
+             ("umwelt_test_gen_" + std::to_string(getpid()) + "_" + name)) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string operator/(const std::string& child) const { return (path / child).string(); }
+};
+
+std::string content_hash(const std::string& dir) {
+  const Run run = umwelt("dataset info " + dir + " --json");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  return nlohmann::json::parse(run.out).at("content_hash");
+}
+
+// Starts `umwelt <args...>` as a child process with its output thrown away.
+pid_t spawn_umwelt(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_text = {UMWELT_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(error == 0);
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return status;
+}
+
+// Every file under a final shard name is a whole shard; a manifest, if there, parses.
+void require_no_partial_final_files(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / "shards")) return;
+  for (const auto& file : fs::directory_iterator(fs::path(dir) / "shards")) {
+    if (file.path().extension() != ".uws") continue;
+    INFO(file.path());
+    REQUIRE_NOTHROW(
+        uw::data::read_shard_index(uw::data::File(file.path(), uw::data::File::Mode::kRead)));
+  }
+  if (fs::exists(fs::path(dir) / "manifest.json")) {
+    REQUIRE_NOTHROW(
+        nlohmann::json::parse(uw::data::read_text_file(fs::path(dir) / "manifest.json")));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("umwelt gen: the same content on 1 and 2 threads; verify and replay pass") {
+  TempDir dir("threads");
+  const std::string common =
+      "gen --env reacher-reach --episodes 9 --max-steps 40 --shard-episodes 4 --seed 5 --policy "
+      "mix:random=0.5,scripted=0.5";
+  const Run one = umwelt(common + " --threads 1 --json --out " + (dir / "one"));
+  INFO(one.err);
+  REQUIRE(one.exit_code == 0);
+  const nlohmann::json summary = nlohmann::json::parse(one.out);
+  CHECK(summary["episodes"] == 9);
+  CHECK(summary["shards"] == 3);
+  REQUIRE(umwelt(common + " --threads 2 --out " + (dir / "two")).exit_code == 0);
+  CHECK(content_hash(dir / "one") == content_hash(dir / "two"));
+  const Run verify = umwelt("dataset verify " + (dir / "two"));
+  CHECK(verify.exit_code == 0);
+  CHECK_THAT(verify.out, Catch::Contains("ok: 3 shards, 9 good episodes"));
+  const Run replay = umwelt("dataset replay " + (dir / "two") + " --episode 0 --episode 8 --json");
+  INFO(replay.err);
+  CHECK(replay.exit_code == 0);
+  CHECK(nlohmann::json::parse(replay.out)["failed"] == 0);
+  const Run info = umwelt("dataset info " + (dir / "one") + " --json");
+  const nlohmann::json stats = nlohmann::json::parse(info.out);
+  CHECK(stats["steps"] == 9 * 40 - stats["end_reasons"].value("success", 0) * 0);
+  CHECK(stats["compression_ratio"].get<double>() > 1.3);
+  CHECK(stats["env_spec"]["id"] == "reacher-reach");
+}
+
+TEST_CASE("umwelt gen: shards generated as separate processes and merged equal one run") {
+  TempDir dir("cluster");
+  const std::vector<std::string> common = {"gen",        "--env",       "pointmass-reach",
+                                           "--episodes", "13",          "--shard-episodes",
+                                           "2",          "--max-steps", "30"};
+  REQUIRE(
+      umwelt("gen --env pointmass-reach --episodes 13 --shard-episodes 2 --max-steps 30 --out " +
+             (dir / "whole"))
+          .exit_code == 0);
+  // four tasks of an array job, running at once
+  std::vector<pid_t> tasks;
+  std::string parts;
+  for (int i = 0; i < 4; ++i) {
+    std::vector<std::string> args = common;
+    const std::string out = dir / ("part-" + std::to_string(i));
+    args.insert(args.end(),
+                {"--shard-index", std::to_string(i), "--shard-count", "4", "--out", out});
+    tasks.push_back(spawn_umwelt(args));
+    parts += " " + out;
+  }
+  for (pid_t pid : tasks) {
+    const int status = wait_for(pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  const Run merge = umwelt("dataset merge " + (dir / "merged") + parts);
+  INFO(merge.err);
+  REQUIRE(merge.exit_code == 0);
+  CHECK(content_hash(dir / "merged") == content_hash(dir / "whole"));
+  CHECK(umwelt("dataset verify " + (dir / "merged")).exit_code == 0);
+}
+
+TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing lost or twice") {
+  TempDir dir("kill");
+  const std::vector<std::string> args = {"gen", "--env",       "cheetah-run", "--episodes",
+                                         "100", "--max-steps", "500",         "--shard-episodes",
+                                         "5",   "--threads",   "2",           "--seed",
+                                         "11"};
+  // the uninterrupted run, timed to choose the moments
+  auto with_out = [&](const std::string& out) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), {"--out", out});
+    return a;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(wait_for(spawn_umwelt(with_out(dir / "whole"))) == 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string expected = content_hash(dir / "whole");
+
+  const unsigned seed = static_cast<unsigned>(getpid());
+  INFO("kill moments drawn with seed " << seed << "; whole run " << seconds << " s");
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> moment(0.0, 0.6 * seconds);
+  int killed = 0;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const pid_t pid = spawn_umwelt(with_out(dir / "killed"));
+    std::this_thread::sleep_for(std::chrono::duration<double>(moment(random)));
+    kill(pid, SIGKILL);
+    const int status = wait_for(pid);
+    killed += WIFSIGNALED(status);
+    require_no_partial_final_files(dir / "killed");
+  }
+  CHECK(killed >= 3);  // most runs were cut short, not finished
+  std::string rerun;
+  for (const std::string& a : with_out(dir / "killed")) rerun += a + " ";
+  const Run finish = umwelt(rerun + "--json");
+  INFO(finish.err);
+  REQUIRE(finish.exit_code == 0);
+  CHECK(nlohmann::json::parse(finish.out)["episodes_resumed"] > 0);
+  const Run verify = umwelt("dataset verify " + (dir / "killed"));
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+  CHECK(content_hash(dir / "killed") == expected);
+  CHECK_FALSE(fs::exists(fs::path(dir / "killed") / "manifest.json.tmp"));
+}
+
+TEST_CASE("umwelt dataset verify: exit 1 naming the shard and episode of a fault") {
+  TempDir dir("verify");
+  REQUIRE(umwelt("gen --env pointmass-reach --episodes 4 --shard-episodes 2 --max-steps 20 --out " +
+                 (dir / "d"))
+              .exit_code == 0);
+  const fs::path shard = fs::path(dir / "d") / "shards/shard-000001.uws";
+  const auto entries =
+      uw::data::read_shard_index(uw::data::File(shard, uw::data::File::Mode::kRead));
+  {
+    uw::data::File file(shard, uw::data::File::Mode::kReadWrite);
+    std::vector<uint8_t> byte(1);
+    file.read_at(entries[0].offset + 20, byte);
+    byte[0] ^= 0x40;
+    // write it back in place
+    std::fstream stream(shard, std::ios::in | std::ios::out | std::ios::binary);
+    stream.seekp(static_cast<std::streamoff>(entries[0].offset + 20));
+    stream.put(static_cast<char>(byte[0]));
+  }
+  const Run verify = umwelt("dataset verify " + (dir / "d"));
+  CHECK(verify.exit_code == 1);
+  CHECK_THAT(verify.out, Catch::Contains("shard-000001.uws', episode 2: frame checksum mismatch"));
+  CHECK_THAT(verify.out, Catch::Contains("FAILED"));
+  expect_error(umwelt("dataset info " + (dir / "d")), "episode 2: frame checksum mismatch");
+  expect_error(umwelt("dataset verify " + (dir / "nothing")), "");
+  expect_error(
+      umwelt("gen --env pointmass-reach --episodes 5 --shard-episodes 2 --max-steps 20 --out " +
+             (dir / "d")),
+      "episodes: 5 in this command, 4 in the dataset");
+  expect_error(umwelt("dataset replay " + (dir / "d") + " --episode 99"), "holds no episode 99");
+}
