@@ -1,6 +1,5 @@
 // umwelt perf: performance measured as ratios against a reference in the same run.
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -9,6 +8,7 @@
 #include "bench/pixel_perf.h"
 #include "bench/sim_perf.h"
 #include "cli/commands.h"
+#include "cli/machine.h"
 #include "cli/table.h"
 #include "envs/pixel_env.h"
 #include "sim/mujoco_model.h"
@@ -21,18 +21,6 @@ struct PerfSimArgs {
   std::string model = "/usr/share/mujoco/model/humanoid/humanoid.xml";
   bool json = false;
 };
-
-std::string cpu_model() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  }
-  return "unknown";
-}
 
 void run_perf_sim(PerfSimArgs args) {
   args.config.env_ids = {"cheetah-run", "mjcf:" + args.model};
@@ -240,6 +228,7 @@ void add_perf_command(CLI::App& app) {
                    "Interleaved samples of env and raw (the best counts)")
       ->check(CLI::PositiveNumber);
   bullet->add_flag("--json", bullet_args->json, "Print one JSON object");
+  add_perf_data_command(*perf);
   bullet->callback([bullet_args] { run_perf_bullet(*bullet_args); });
 }
 

@@ -35,25 +35,30 @@ EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const Generatio
   action_.resize(layout_.action_size);
 }
 
-Episode EpisodeRecorder::record(int64_t k) {
+Episode EpisodeRecorder::record(int64_t k) { return run(k, true); }
+
+int64_t EpisodeRecorder::run_only(int64_t k) { return run(k, false).steps; }
+
+Episode EpisodeRecorder::run(int64_t k, bool keep) {
   Episode e;
   e.index = k;
   e.seed = episode_seed(config_.seed, k);
   envs::TimeStep step = env_->reset(e.seed);
   policy_->reset(*env_, policy_seed(e.seed));
   e.policy = policy_->name();
-  if (goal_env_ != nullptr) {
+  if (goal_env_ != nullptr && keep) {
     append(e.goal, goal_env_->goal());
     append(e.goal_observation, goal_env_->goal_observation());
   }
   // reserve for the whole time limit: most episodes run to it
-  const auto rows = static_cast<size_t>(step_limit_ + 1);
+  const auto rows = keep ? static_cast<size_t>(step_limit_ + 1) : 0;
   e.observations.reserve(rows * layout_.obs_size);
   e.states.reserve(rows * layout_.state_size);
   e.actions.reserve(rows * layout_.action_size);
   e.rewards.reserve(rows);
   e.pixels.reserve(rows * layout_.pixel_size());
   const auto observe = [&](const envs::TimeStep& s) {
+    if (!keep) return;
     append(e.observations, s.obs);
     append(e.pixels, s.pixels);
     const std::vector<double> state = env_->save_state();
@@ -63,8 +68,10 @@ Episode EpisodeRecorder::record(int64_t k) {
   while (true) {
     policy_->act(*env_, step.obs, action_);
     step = env_->step(action_);
-    append(e.actions, std::span<const float>(action_));
-    e.rewards.push_back(step.reward);
+    if (keep) {
+      append(e.actions, std::span<const float>(action_));
+      e.rewards.push_back(step.reward);
+    }
     ++e.steps;
     observe(step);
     if (step.done()) {

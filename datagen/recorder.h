@@ -18,11 +18,17 @@ class EpisodeRecorder {
   EpisodeRecorder(const envs::Registry& registry, const GenerationConfig& config);
 
   Episode record(int64_t k);
+  // The same episode run without keeping anything (the reference generation is measured
+  // against); returns its steps.
+  int64_t run_only(int64_t k);
 
   const envs::EnvSpec& spec() const { return env_->spec(); }
   const EpisodeLayout& layout() const { return layout_; }
 
  private:
+  // One episode; with `keep` its arrays are filled in.
+  Episode run(int64_t k, bool keep);
+
   GenerationConfig config_;
   std::unique_ptr<envs::Env> env_;
   std::unique_ptr<Policy> policy_;

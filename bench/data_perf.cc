@@ -1,0 +1,105 @@
+#include "bench/data_perf.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "datagen/generator.h"
+#include "datagen/recorder.h"
+#include "datagen/stats.h"
+#include "datagen/window_sampler.h"
+
+namespace uw::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The episodes of `config` on `threads` threads, nothing kept: the reference.
+double time_rollouts(std::vector<std::unique_ptr<data::EpisodeRecorder>>& recorders,
+                     int64_t episodes, int64_t& steps) {
+  std::atomic<int64_t> next{0}, total{0};
+  const auto work = [&](data::EpisodeRecorder& recorder) {
+    for (int64_t k = next++; k < episodes; k = next++) total += recorder.run_only(k);
+  };
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < recorders.size(); ++i) threads.emplace_back(work, std::ref(*recorders[i]));
+  work(*recorders[0]);
+  for (std::thread& t : threads) t.join();
+  steps = total;
+  return seconds_since(start);
+}
+
+double time_generation(const envs::Registry& registry, const data::GenerationConfig& config,
+                       const fs::path& dir, int threads) {
+  fs::remove_all(dir);
+  const auto start = Clock::now();
+  data::generate(registry, config, dir, {.threads = threads});
+  return seconds_since(start);
+}
+
+double sample_rate(data::Dataset& dataset, const DataPerfConfig& config) {
+  data::WindowSampler sampler = data::load_window_sampler(dataset, config.window);
+  if (sampler.windows() == 0) return 0;
+  Rng rng(1);
+  data::WindowBatch batch;
+  sampler.sample(rng, config.batch, batch);  // sizes the buffers
+  int64_t batches = 0;
+  const auto start = Clock::now();
+  double elapsed = 0;
+  while ((elapsed = seconds_since(start)) < config.sample_seconds) {
+    for (int i = 0; i < 16; ++i) sampler.sample(rng, config.batch, batch);
+    batches += 16;
+  }
+  return static_cast<double>(batches * config.batch * config.window) / elapsed;
+}
+
+}  // namespace
+
+std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPerfConfig& config) {
+  const std::vector<std::string> ids = config.env_ids.empty() ? registry.ids() : config.env_ids;
+  const fs::path scratch = (config.scratch.empty() ? fs::temp_directory_path() : config.scratch) /
+                           ("umwelt_perf_data_" + std::to_string(getpid()));
+  std::vector<DataPerf> results;
+  for (const std::string& id : ids) {
+    data::GenerationConfig gen;
+    gen.env_id = id;
+    gen.episodes = config.episodes;
+    gen.max_steps = config.max_steps;
+    gen.shard_episodes = config.shard_episodes;
+    gen.policy = config.policy;
+    std::vector<std::unique_ptr<data::EpisodeRecorder>> recorders;
+    for (int i = 0; i < config.threads; ++i) {
+      recorders.push_back(std::make_unique<data::EpisodeRecorder>(registry, gen));
+    }
+    DataPerf r;
+    r.env_id = id;
+    double best_rollout = 1e30, best_generate = 1e30;
+    for (int round = 0; round < config.rounds; ++round) {
+      best_rollout = std::min(best_rollout, time_rollouts(recorders, gen.episodes, r.steps));
+      best_generate =
+          std::min(best_generate, time_generation(registry, gen, scratch / "d", config.threads));
+    }
+    r.rollout_steps_per_second = r.steps / best_rollout;
+    r.generate_steps_per_second = r.steps / best_generate;
+    r.generate_vs_rollout = best_rollout / best_generate;
+    data::Dataset dataset = data::Dataset::open(scratch / "d");
+    const data::DatasetStats stats = data::dataset_stats(dataset, true);
+    r.payload_bytes = stats.payload_bytes;
+    r.shard_bytes = stats.bytes;
+    r.compression_ratio = stats.compression_ratio;
+    r.sample_transitions_per_second = sample_rate(dataset, config);
+    results.push_back(r);
+    fs::remove_all(scratch);
+  }
+  return results;
+}
+
+}  // namespace uw::bench

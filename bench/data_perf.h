@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "envs/registry.h"
+
+namespace uw::bench {
+
+struct DataPerfConfig {
+  std::vector<std::string> env_ids;  // empty: every registered task
+  int64_t episodes = 40;
+  int64_t max_steps = 200;
+  int64_t shard_episodes = 10;
+  int threads = 2;
+  int rounds = 3;  // interleaved samples of each side; the best counts
+  std::string policy = "random";
+  int64_t window = 16;  // sampling: windows of this many steps
+  int64_t batch = 256;
+  double sample_seconds = 0.5;
+  std::filesystem::path scratch;  // where datasets are written (and removed); default: temp
+};
+
+struct DataPerf {
+  std::string env_id;
+  int64_t steps = 0;                     // per generation
+  double rollout_steps_per_second = 0;   // the same episodes, nothing kept or written
+  double generate_steps_per_second = 0;  // umwelt gen: recorded, compressed, written, synced
+  double generate_vs_rollout = 0;
+  uint64_t payload_bytes = 0;  // the arrays as stored uncompressed (float32; states float64)
+  uint64_t shard_bytes = 0;
+  double compression_ratio = 0;              // payload / shard bytes
+  double sample_transitions_per_second = 0;  // window sampling from memory
+};
+
+// Measures, in one run per env: generation against the same rollouts without writing (same
+// threads), compression, and window sampling from memory.
+std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPerfConfig& config);
+
+}  // namespace uw::bench

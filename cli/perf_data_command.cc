@@ -1,0 +1,83 @@
+// umwelt perf data: dataset generation against the same rollouts without writing, compression,
+// and window sampling.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "bench/data_perf.h"
+#include "cli/commands.h"
+#include "cli/machine.h"
+#include "cli/table.h"
+
+namespace uw::cli {
+namespace {
+
+struct PerfDataArgs {
+  bench::DataPerfConfig config;
+  bool json = false;
+};
+
+void run_perf_data(const PerfDataArgs& args) {
+  const envs::Registry registry = envs::make_default_registry();
+  const std::vector<bench::DataPerf> results = bench::run_data_perf(registry, args.config);
+  const bench::DataPerfConfig& c = args.config;
+  if (args.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const bench::DataPerf& r : results) {
+      list.push_back({{"env", r.env_id},
+                      {"steps", r.steps},
+                      {"rollout_steps_per_second", r.rollout_steps_per_second},
+                      {"generate_steps_per_second", r.generate_steps_per_second},
+                      {"generate_vs_rollout", r.generate_vs_rollout},
+                      {"payload_bytes", r.payload_bytes},
+                      {"shard_bytes", r.shard_bytes},
+                      {"compression_ratio", r.compression_ratio},
+                      {"sample_transitions_per_second", r.sample_transitions_per_second}});
+    }
+    std::cout << nlohmann::json{{"machine", machine_json()}, {"episodes", c.episodes},
+                                {"max_steps", c.max_steps},  {"threads", c.threads},
+                                {"policy", c.policy},        {"window", c.window},
+                                {"batch", c.batch},          {"envs", list}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << "machine: " << cpu_model() << "; " << c.episodes << " episodes of up to "
+            << c.max_steps << " steps, " << c.threads << " threads, policy " << c.policy
+            << "; windows " << c.batch << " x " << c.window << "\n\n";
+  Table table({"env", "rollout steps/s", "gen steps/s", "gen/rollout", "raw MB", "shard MB",
+               "compression", "sampled transitions/s"});
+  for (const bench::DataPerf& r : results) {
+    table.add_row({r.env_id, with_thousands(r.rollout_steps_per_second),
+                   with_thousands(r.generate_steps_per_second), fixed(r.generate_vs_rollout, 3),
+                   fixed(r.payload_bytes / 1e6, 2), fixed(r.shard_bytes / 1e6, 2),
+                   fixed(r.compression_ratio, 2), with_thousands(r.sample_transitions_per_second)});
+  }
+  std::cout << table.str();
+}
+
+}  // namespace
+
+void add_perf_data_command(CLI::App& perf) {
+  auto args = std::make_shared<PerfDataArgs>();
+  bench::DataPerfConfig& c = args->config;
+  auto* data = perf.add_subcommand(
+      "data",
+      "Dataset generation against the same rollouts without writing; compression; "
+      "window sampling");
+  data->add_option("--env", c.env_ids, "Env id (repeatable; default: all)");
+  data->add_option("--episodes", c.episodes, "Episodes per generation")->check(CLI::PositiveNumber);
+  data->add_option("--max-steps", c.max_steps, "Steps per episode at most")
+      ->check(CLI::PositiveNumber);
+  data->add_option("--threads", c.threads, "Threads on both sides")->check(CLI::PositiveNumber);
+  data->add_option("--rounds", c.rounds, "Interleaved samples of each side (the best counts)")
+      ->check(CLI::PositiveNumber);
+  data->add_option("--policy", c.policy, "Behaviour policy (see umwelt gen)");
+  data->add_option("--window", c.window, "Sampled window length")->check(CLI::PositiveNumber);
+  data->add_option("--batch", c.batch, "Windows per sampled batch")->check(CLI::PositiveNumber);
+  data->add_option("--scratch", c.scratch, "Where the datasets are written (default: temp)");
+  data->add_flag("--json", args->json, "Print one JSON object");
+  data->callback([args] { run_perf_data(*args); });
+}
+
+}  // namespace uw::cli
