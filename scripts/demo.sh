@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds, then runs the main job on a built-in default: for now a random-policy rollout
-# of every task, printing throughput and returns.
+# Sets up, builds, then runs the main jobs on built-in defaults: a random-policy rollout of every
+# task, then a dataset of the pusher task generated, verified and summarised.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${UMWELT_BUILD_DIR:-$root/build}
@@ -15,3 +15,10 @@ echo "== The tasks (umwelt envs)"
 echo
 echo "== Random policy, 4 envs per task on 2 threads, 1000 steps each (umwelt rollout)"
 "$umwelt" rollout --env all --steps 1000 --num-envs 4 --threads 2 --seed 1
+echo
+data="$build/datasets/pusher-push"
+echo "== A dataset: 200 pusher-push episodes, half random, half scripted (umwelt gen; rerun resumes)"
+"$umwelt" gen --env pusher-push --episodes 200 --out "$data" --threads 2 \
+  --policy mix:random=0.5,scripted=0.5
+"$umwelt" dataset verify "$data"
+"$umwelt" dataset info "$data"
