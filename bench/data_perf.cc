@@ -21,14 +21,19 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The episodes of `config` on `threads` threads, nothing kept: the reference.
-double time_rollouts(std::vector<std::unique_ptr<data::EpisodeRecorder>>& recorders,
-                     int64_t episodes, int64_t& steps) {
+// The episodes of `config` on `threads` threads, nothing kept: the reference. Like generate,
+// it makes its envs inside the timing.
+double time_rollouts(const envs::Registry& registry, const data::GenerationConfig& config,
+                     int threads_wanted, int64_t& steps) {
+  const auto start = Clock::now();
+  std::vector<std::unique_ptr<data::EpisodeRecorder>> recorders;
+  for (int i = 0; i < threads_wanted; ++i) {
+    recorders.push_back(std::make_unique<data::EpisodeRecorder>(registry, config));
+  }
   std::atomic<int64_t> next{0}, total{0};
   const auto work = [&](data::EpisodeRecorder& recorder) {
-    for (int64_t k = next++; k < episodes; k = next++) total += recorder.run_only(k);
+    for (int64_t k = next++; k < config.episodes; k = next++) total += recorder.run_only(k);
   };
-  const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (size_t i = 1; i < recorders.size(); ++i) threads.emplace_back(work, std::ref(*recorders[i]));
   work(*recorders[0]);
@@ -75,15 +80,11 @@ std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPe
     gen.max_steps = config.max_steps;
     gen.shard_episodes = config.shard_episodes;
     gen.policy = config.policy;
-    std::vector<std::unique_ptr<data::EpisodeRecorder>> recorders;
-    for (int i = 0; i < config.threads; ++i) {
-      recorders.push_back(std::make_unique<data::EpisodeRecorder>(registry, gen));
-    }
-    DataPerf r;
+        DataPerf r;
     r.env_id = id;
     double best_rollout = 1e30, best_generate = 1e30;
     for (int round = 0; round < config.rounds; ++round) {
-      best_rollout = std::min(best_rollout, time_rollouts(recorders, gen.episodes, r.steps));
+      best_rollout = std::min(best_rollout, time_rollouts(registry, gen, config.threads, r.steps));
       best_generate =
           std::min(best_generate, time_generation(registry, gen, scratch / "d", config.threads));
     }

@@ -11,7 +11,7 @@ namespace uw::bench {
 
 struct DataPerfConfig {
   std::vector<std::string> env_ids;  // empty: every registered task
-  int64_t episodes = 40;
+    int64_t episodes = 100;
   int64_t max_steps = 200;
   int64_t shard_episodes = 10;
   int threads = 2;
