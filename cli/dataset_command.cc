@@ -7,6 +7,8 @@
 #include "cli/table.h"
 #include "core/error.h"
 #include "datagen/dataset.h"
+#include "datagen/export_minari.h"
+#include "datagen/export_npz.h"
 #include "datagen/merge.h"
 #include "datagen/replay.h"
 #include "datagen/stats.h"
@@ -146,9 +148,34 @@ void run_dump(const std::string& dir, int64_t k) {
                     {"terminated", e.terminated},
                     {"truncated", e.truncated},
                     {"reason", envs::end_reason_name(e.reason)},
-                    {"success", e.success ? json(*e.success) : json(nullptr)}}
+                    {"success", e.success ? json(*e.success) : json(nullptr)},
+                    {"pixel_shape", {e.steps + 1, layout.pixel_height, layout.pixel_width, 3}},
+                    {"pixels", e.pixels}}
                    .dump()
             << "\n";
+}
+
+// "umwelt/<env id>-v0", with what Minari does not take in a name replaced by '_'.
+std::string default_minari_id(const std::string& env_id) {
+  std::string name;
+  for (const char c : env_id)
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  return "umwelt/" + name + "-v0";
+}
+
+void run_export(const std::string& dir, const std::string& format, const std::string& out,
+                std::string dataset_id) {
+  const data::Dataset dataset = data::Dataset::open(dir);
+  data::ExportResult result;
+  if (format == "npz") {
+    result = data::export_npz(dataset, out);
+  } else {
+    if (dataset_id.empty()) dataset_id = default_minari_id(dataset.manifest().generation.env_id);
+    result = data::export_minari(dataset, out, dataset_id);
+  }
+  std::cout << "export: " << result.path.string() << ": " << result.episodes << " episodes, "
+            << with_thousands(double(result.steps)) << " steps, " << fixed(result.bytes / 1e6, 2)
+            << " MB\n";
 }
 
 }  // namespace
@@ -163,6 +190,8 @@ void add_dataset_command(CLI::App& app, int& exit_code) {
     std::vector<std::string> parts;
     std::vector<int64_t> episodes;
     int64_t episode = 0;
+    std::string format;
+    std::string dataset_id;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
@@ -196,6 +225,22 @@ void add_dataset_command(CLI::App& app, int& exit_code) {
   replay->add_flag("--json", args->json, "Print one JSON object");
   replay->callback(
       [args, &exit_code] { exit_code = run_replay(args->dir, args->episodes, args->json); });
+
+  auto* export_command =
+      command->add_subcommand("export", "Write a dataset as NumPy .npz or in Minari's HDF5 layout");
+  export_command->add_option("dir", args->dir, "Dataset directory")->required();
+  export_command->add_option("--format", args->format, "npz or minari")
+      ->required()
+      ->check(CLI::IsMember({"npz", "minari"}));
+  export_command
+      ->add_option("--out", args->out,
+                   "npz: the .npz file; minari: a new directory (put it at "
+                   "$MINARI_DATASETS_PATH/<dataset id> for minari.load_dataset)")
+      ->required();
+  export_command->add_option("--dataset-id", args->dataset_id,
+                             "minari: the dataset id (default umwelt/<env>-v0)");
+  export_command->callback(
+      [args] { run_export(args->dir, args->format, args->out, args->dataset_id); });
 
   auto* dump = command->add_subcommand("dump", "Print one episode's arrays as JSON");
   dump->add_option("dir", args->dir, "Dataset directory")->required();

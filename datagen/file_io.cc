@@ -66,8 +66,9 @@ std::vector<uint8_t> File::read_all() const {
   return bytes;
 }
 
-void File::append(std::span<const uint8_t> data) {
-  uint64_t offset = size();
+void File::append(std::span<const uint8_t> data) { write_at(size(), data); }
+
+void File::write_at(uint64_t offset, std::span<const uint8_t> data) {
   size_t done = 0;
   while (done < data.size()) {
     const ssize_t n =

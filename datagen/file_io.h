@@ -27,6 +27,8 @@ class File {
   std::vector<uint8_t> read_all() const;
   // Writes all of `data` at the end of the file.
   void append(std::span<const uint8_t> data);
+  // Writes all of `data` at offset (growing the file when it ends before).
+  void write_at(uint64_t offset, std::span<const uint8_t> data);
   void truncate(uint64_t size);
   // fdatasync: the data written so far survives a power loss.
   void sync();
