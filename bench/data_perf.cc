@@ -76,12 +76,23 @@ std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPe
   for (const std::string& id : ids) {
     data::GenerationConfig gen;
     gen.env_id = id;
-    gen.episodes = config.episodes;
     gen.max_steps = config.max_steps;
     gen.shard_episodes = config.shard_episodes;
     gen.policy = config.policy;
-        DataPerf r;
+    // enough episodes that the reference takes min_seconds, so fixed costs (making envs,
+    // syncing shards) weigh as little as in a real generation; two probes take out the fixed
+    // cost
+    int64_t probe_steps = 0;
+    gen.episodes = 8;
+    const double short_probe = time_rollouts(registry, gen, config.threads, probe_steps);
+    gen.episodes = 40;
+    const double long_probe = time_rollouts(registry, gen, config.threads, probe_steps);
+    const double episodes_per_second = 32 / std::max(long_probe - short_probe, 1e-6);
+    gen.episodes = std::clamp<int64_t>(
+        static_cast<int64_t>(config.min_seconds * episodes_per_second), config.episodes, 100000);
+    DataPerf r;
     r.env_id = id;
+    r.episodes = gen.episodes;
     double best_rollout = 1e30, best_generate = 1e30;
     for (int round = 0; round < config.rounds; ++round) {
       best_rollout = std::min(best_rollout, time_rollouts(registry, gen, config.threads, r.steps));

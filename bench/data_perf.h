@@ -11,9 +11,10 @@ namespace uw::bench {
 
 struct DataPerfConfig {
   std::vector<std::string> env_ids;  // empty: every registered task
-    int64_t episodes = 100;
+  int64_t episodes = 100;            // at least; more for fast envs, to fill min_seconds
+  double min_seconds = 1.0;          // the reference rollouts take at least this long
   int64_t max_steps = 200;
-  int64_t shard_episodes = 10;
+  int64_t shard_episodes = 50;
   int threads = 2;
   int rounds = 3;  // interleaved samples of each side; the best counts
   std::string policy = "random";
@@ -25,7 +26,8 @@ struct DataPerfConfig {
 
 struct DataPerf {
   std::string env_id;
-  int64_t steps = 0;                     // per generation
+  int64_t episodes = 0;  // per generation
+  int64_t steps = 0;
   double rollout_steps_per_second = 0;   // the same episodes, nothing kept or written
   double generate_steps_per_second = 0;  // umwelt gen: recorded, compressed, written, synced
   double generate_vs_rollout = 0;

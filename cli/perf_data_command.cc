@@ -25,6 +25,7 @@ void run_perf_data(const PerfDataArgs& args) {
     nlohmann::json list = nlohmann::json::array();
     for (const bench::DataPerf& r : results) {
       list.push_back({{"env", r.env_id},
+                      {"episodes", r.episodes},
                       {"steps", r.steps},
                       {"rollout_steps_per_second", r.rollout_steps_per_second},
                       {"generate_steps_per_second", r.generate_steps_per_second},
@@ -34,7 +35,7 @@ void run_perf_data(const PerfDataArgs& args) {
                       {"compression_ratio", r.compression_ratio},
                       {"sample_transitions_per_second", r.sample_transitions_per_second}});
     }
-    std::cout << nlohmann::json{{"machine", machine_json()}, {"episodes", c.episodes},
+    std::cout << nlohmann::json{{"machine", machine_json()}, {"min_seconds", c.min_seconds},
                                 {"max_steps", c.max_steps},  {"threads", c.threads},
                                 {"policy", c.policy},        {"window", c.window},
                                 {"batch", c.batch},          {"envs", list}}
@@ -42,13 +43,14 @@ void run_perf_data(const PerfDataArgs& args) {
               << "\n";
     return;
   }
-  std::cout << "machine: " << cpu_model() << "; " << c.episodes << " episodes of up to "
-            << c.max_steps << " steps, " << c.threads << " threads, policy " << c.policy
-            << "; windows " << c.batch << " x " << c.window << "\n\n";
-  Table table({"env", "rollout steps/s", "gen steps/s", "gen/rollout", "raw MB", "shard MB",
-               "compression", "sampled transitions/s"});
+  std::cout << "machine: " << cpu_model() << "; episodes of up to " << c.max_steps
+            << " steps, enough for " << c.min_seconds << " s of rollouts; " << c.threads
+            << " threads, policy " << c.policy << "; windows " << c.batch << " x " << c.window
+            << "\n\n";
+  Table table({"env", "episodes", "rollout steps/s", "gen steps/s", "gen/rollout", "raw MB",
+               "shard MB", "compression", "sampled transitions/s"});
   for (const bench::DataPerf& r : results) {
-    table.add_row({r.env_id, with_thousands(r.rollout_steps_per_second),
+    table.add_row({r.env_id, std::to_string(r.episodes), with_thousands(r.rollout_steps_per_second),
                    with_thousands(r.generate_steps_per_second), fixed(r.generate_vs_rollout, 3),
                    fixed(r.payload_bytes / 1e6, 2), fixed(r.shard_bytes / 1e6, 2),
                    fixed(r.compression_ratio, 2), with_thousands(r.sample_transitions_per_second)});
@@ -66,7 +68,12 @@ void add_perf_data_command(CLI::App& perf) {
       "Dataset generation against the same rollouts without writing; compression; "
       "window sampling");
   data->add_option("--env", c.env_ids, "Env id (repeatable; default: all)");
-  data->add_option("--episodes", c.episodes, "Episodes per generation")->check(CLI::PositiveNumber);
+  data->add_option("--episodes", c.episodes,
+                   "Episodes per generation at least (more for fast envs: see --min-seconds)")
+      ->check(CLI::PositiveNumber);
+  data->add_option("--min-seconds", c.min_seconds,
+                   "Episodes enough for the reference rollouts to take this long")
+      ->check(CLI::NonNegativeNumber);
   data->add_option("--max-steps", c.max_steps, "Steps per episode at most")
       ->check(CLI::PositiveNumber);
   data->add_option("--threads", c.threads, "Threads on both sides")->check(CLI::PositiveNumber);

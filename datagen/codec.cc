@@ -19,6 +19,8 @@ static_assert(std::endian::native == std::endian::little, "the dataset format is
 
 class Writer {
  public:
+  explicit Writer(std::vector<uint8_t>& bytes) : bytes_(bytes) { bytes_.clear(); }
+
   template <class T>
   void put(T value) {
     const size_t at = bytes_.size();
@@ -37,18 +39,18 @@ class Writer {
     bytes_.resize(at + count * sizeof(T));
     uint8_t* out = bytes_.data() + at;
     const auto* in = reinterpret_cast<const uint8_t*>(values.data());
-    for (int64_t c = 0; c < cols; ++c) {
-      for (int64_t r = 0; r < rows; ++r) {
-        const size_t element = static_cast<size_t>(r * cols + c);  // source, row-major
-        const size_t slot = static_cast<size_t>(c * rows + r);     // destination, column-major
-        for (size_t b = 0; b < sizeof(T); ++b) out[b * count + slot] = in[element * sizeof(T) + b];
+    // one byte plane at a time, written in order; the reads stay within a small episode array
+    for (size_t b = 0; b < sizeof(T); ++b) {
+      uint8_t* plane = out + b * count;
+      for (int64_t c = 0; c < cols; ++c) {
+        const uint8_t* column = in + c * sizeof(T) + b;
+        for (int64_t r = 0; r < rows; ++r) *plane++ = column[r * cols * sizeof(T)];
       }
     }
   }
-  std::vector<uint8_t> take() { return std::move(bytes_); }
 
  private:
-  std::vector<uint8_t> bytes_;
+  std::vector<uint8_t>& bytes_;
 };
 
 class Reader {
@@ -75,11 +77,11 @@ class Reader {
     const std::span<const uint8_t> in = get_bytes(count * sizeof(T), field);
     std::vector<T> values(count);
     auto* out = reinterpret_cast<uint8_t*>(values.data());
-    for (int64_t c = 0; c < cols; ++c) {
-      for (int64_t r = 0; r < rows; ++r) {
-        const size_t element = static_cast<size_t>(r * cols + c);
-        const size_t slot = static_cast<size_t>(c * rows + r);
-        for (size_t b = 0; b < sizeof(T); ++b) out[element * sizeof(T) + b] = in[b * count + slot];
+    for (size_t b = 0; b < sizeof(T); ++b) {
+      const uint8_t* plane = in.data() + b * count;
+      for (int64_t c = 0; c < cols; ++c) {
+        uint8_t* column = out + c * sizeof(T) + b;
+        for (int64_t r = 0; r < rows; ++r) column[r * cols * sizeof(T)] = *plane++;
       }
     }
     return values;
@@ -109,6 +111,12 @@ uint8_t success_code(const std::optional<bool>& success) {
 }  // namespace
 
 std::vector<uint8_t> encode_episode(const Episode& e) {
+  std::vector<uint8_t> payload;
+  encode_episode_into(e, payload);
+  return payload;
+}
+
+void encode_episode_into(const Episode& e, std::vector<uint8_t>& payload) {
   const int64_t T = e.steps;
   const auto count = [](const auto& values, int64_t rows) {
     return rows > 0 ? static_cast<int64_t>(values.size()) / rows : 0;
@@ -118,7 +126,7 @@ std::vector<uint8_t> encode_episode(const Episode& e) {
   const int64_t state_size = count(e.states, T + 1);
   const int64_t pixel_size = count(e.pixels, T + 1);
   UW_CHECK(e.policy.size() <= kMaxPolicyName, "policy name too long");
-  Writer w;
+  Writer w(payload);
   w.put(kEpisodeMagic);
   w.put(kEpisodeVersion);
   w.put(static_cast<int64_t>(e.index));
@@ -142,7 +150,6 @@ std::vector<uint8_t> encode_episode(const Episode& e) {
   w.put_columns(e.goal, 1, static_cast<int64_t>(e.goal.size()));
   w.put_columns(e.goal_observation, 1, static_cast<int64_t>(e.goal_observation.size()));
   w.put_bytes(e.pixels);
-  return w.take();
 }
 
 Episode decode_episode(std::span<const uint8_t> payload, const std::string& where) {
@@ -213,18 +220,26 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   return e;
 }
 
-std::vector<uint8_t> compress_frame(std::span<const uint8_t> payload, int level) {
-  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  UW_CHECK(context != nullptr, "ZSTD_createCCtx failed");
-  ZSTD_CCtx_setParameter(context.get(), ZSTD_c_compressionLevel, level);
-  ZSTD_CCtx_setParameter(context.get(), ZSTD_c_checksumFlag, 1);
-  ZSTD_CCtx_setParameter(context.get(), ZSTD_c_contentSizeFlag, 1);
-  std::vector<uint8_t> frame(ZSTD_compressBound(payload.size()));
-  const size_t size =
-      ZSTD_compress2(context.get(), frame.data(), frame.size(), payload.data(), payload.size());
+FrameCompressor::FrameCompressor(int level) : context_(ZSTD_createCCtx(), ZSTD_freeCCtx) {
+  UW_CHECK(context_ != nullptr, "ZSTD_createCCtx failed");
+  ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_checksumFlag, 1);
+  ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_contentSizeFlag, 1);
+}
+
+std::span<const uint8_t> FrameCompressor::compress(std::span<const uint8_t> payload) {
+  const size_t bound = ZSTD_compressBound(payload.size());
+  if (buffer_.size() < bound) buffer_.resize(bound);
+  const size_t size = ZSTD_compress2(context_.get(), buffer_.data(), buffer_.size(), payload.data(),
+                                     payload.size());
   UW_CHECK(!ZSTD_isError(size), std::string("zstd compression failed: ") + ZSTD_getErrorName(size));
-  frame.resize(size);
-  return frame;
+  return std::span(buffer_).first(size);
+}
+
+std::vector<uint8_t> compress_frame(std::span<const uint8_t> payload, int level) {
+  FrameCompressor compressor(level);
+  const std::span<const uint8_t> frame = compressor.compress(payload);
+  return {frame.begin(), frame.end()};
 }
 
 std::vector<uint8_t> decompress_frame(std::span<const uint8_t> frame, const std::string& where,

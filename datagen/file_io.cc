@@ -119,19 +119,30 @@ std::string read_text_file(const std::filesystem::path& path) {
 
 uint64_t xxh64_of(std::span<const uint8_t> bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
 
+Xxh64Stream::Xxh64Stream()
+    : state_(XXH64_createState(),
+             [](XXH64_state_t* s) { return static_cast<int>(XXH64_freeState(s)); }) {
+  UW_CHECK(state_ != nullptr, "XXH64_createState failed");
+  XXH64_reset(state_.get(), 0);
+}
+
+void Xxh64Stream::update(std::span<const uint8_t> bytes) {
+  XXH64_update(state_.get(), bytes.data(), bytes.size());
+}
+
+uint64_t Xxh64Stream::digest() const { return XXH64_digest(state_.get()); }
+
 uint64_t xxh64_of_file(const std::filesystem::path& path) {
   const File file(path, File::Mode::kRead);
-  std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)> state(XXH64_createState(),
-                                                                   XXH64_freeState);
-  XXH64_reset(state.get(), 0);
+  Xxh64Stream hash;
   std::vector<uint8_t> block(uint64_t{4} << 20);
   const uint64_t size = file.size();
   for (uint64_t offset = 0; offset < size; offset += block.size()) {
     const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), size - offset));
     file.read_at(offset, std::span(block).first(n));
-    XXH64_update(state.get(), block.data(), n);
+    hash.update(std::span(block).first(n));
   }
-  return XXH64_digest(state.get());
+  return hash.digest();
 }
 
 std::string quoted(const std::filesystem::path& path) {

@@ -2,10 +2,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct XXH64_state_s;
 
 namespace uw::data {
 
@@ -45,6 +48,17 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
 void rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
 void sync_directory(const std::filesystem::path& dir);
 std::string read_text_file(const std::filesystem::path& path);
+
+// XXH64 (seed 0) of bytes given in pieces.
+class Xxh64Stream {
+ public:
+  Xxh64Stream();
+  void update(std::span<const uint8_t> bytes);
+  uint64_t digest() const;
+
+ private:
+  std::unique_ptr<XXH64_state_s, int (*)(XXH64_state_s*)> state_;
+};
 
 // XXH64 (seed 0) of a file's bytes, read in blocks.
 uint64_t xxh64_of_file(const std::filesystem::path& path);

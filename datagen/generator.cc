@@ -82,12 +82,13 @@ class Pipeline {
  public:
   Pipeline(const fs::path& dir, const GenerationConfig& config, std::vector<Task> tasks,
            std::map<int64_t, std::unique_ptr<ShardWriter>> writers, GenerateResult& result,
-           Progress* progress, int64_t done_before)
+           std::map<int64_t, uint64_t>& shard_hashes, Progress* progress, int64_t done_before)
       : dir_(dir),
         config_(config),
         tasks_(std::move(tasks)),
         writers_(std::move(writers)),
         result_(result),
+        shard_hashes_(shard_hashes),
         progress_(progress),
         done_before_(done_before) {}
 
@@ -105,6 +106,10 @@ class Pipeline {
 
  private:
   void work(EpisodeRecorder& recorder) {
+    // per thread, reused from episode to episode
+    Episode episode;
+    std::vector<uint8_t> payload;
+    FrameCompressor compressor(config_.zstd_level);
     try {
       while (true) {
         int64_t position;
@@ -115,8 +120,10 @@ class Pipeline {
           if (failed_ || next_task_ >= static_cast<int64_t>(tasks_.size())) return;
           position = next_task_++;
         }
-        const Episode episode = recorder.record(tasks_[position].episode);
-        std::vector<uint8_t> frame = compress_frame(encode_episode(episode), config_.zstd_level);
+        recorder.record_into(tasks_[position].episode, episode);
+        encode_episode_into(episode, payload);
+        const std::span<const uint8_t> compressed = compressor.compress(payload);
+        std::vector<uint8_t> frame(compressed.begin(), compressed.end());
         ShardEntry entry = summarise(episode, 0, frame);
         std::unique_lock lock(mutex_);
         done_[position] = {entry, std::move(frame)};
@@ -146,7 +153,7 @@ class Pipeline {
       result_.steps_recorded += it->second.entry.steps;
       result_.bytes_written += it->second.frame.size();
       if (writer->full()) {
-        writer->finish();
+        shard_hashes_[task.shard] = writer->finish();
         writers_.erase(task.shard);
       }
       done_.erase(it);
@@ -168,6 +175,7 @@ class Pipeline {
   std::vector<Task> tasks_;
   std::map<int64_t, std::unique_ptr<ShardWriter>> writers_;
   GenerateResult& result_;
+  std::map<int64_t, uint64_t>& shard_hashes_;
   Progress* progress_;
   int64_t done_before_;
   Clock::time_point start_ = Clock::now();
@@ -182,8 +190,9 @@ class Pipeline {
   std::exception_ptr error_;
 };
 
+// `hashes` holds the xxh64 of the shards written by this run; the others are read back.
 Manifest make_manifest(const fs::path& dir, const GenerationConfig& config,
-                       const EpisodeRecorder& recorder) {
+                       const EpisodeRecorder& recorder, const std::map<int64_t, uint64_t>& hashes) {
   Manifest manifest;
   manifest.generation = config;
   manifest.spec = recorder.spec();
@@ -201,7 +210,8 @@ Manifest make_manifest(const fs::path& dir, const GenerationConfig& config,
       record.steps += entry.steps;
     }
     record.bytes = file.size();
-    record.xxh64 = xxh64_of_file(file.path());
+    const auto hash = hashes.find(j);
+    record.xxh64 = hash != hashes.end() ? hash->second : xxh64_of_file(file.path());
     manifest.shards.push_back(record);
   }
   return manifest;
@@ -229,6 +239,7 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
   // what is on disk already: whole shards, and the whole frames of partial ones
   std::vector<Task> tasks;
   std::map<int64_t, std::unique_ptr<ShardWriter>> writers;
+  std::map<int64_t, uint64_t> shard_hashes;
   int64_t owned_episodes = 0;
   for (int64_t j = 0; j < config.total_shards(); ++j) {
     if (!config.owns(j)) continue;
@@ -250,7 +261,7 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
       result.episodes_resumed += writer->resumed_episodes();
       next = writer->next_episode();
       if (writer->full()) {
-        writer->finish();
+        shard_hashes[j] = writer->finish();
         continue;
       }
       writers[j] = std::move(writer);
@@ -265,12 +276,12 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
     }
     std::optional<Progress> progress;
     if (options.progress) progress.emplace("gen " + config.env_id, owned_episodes, "episodes");
-    Pipeline pipeline(dir, config, std::move(tasks), std::move(writers), result,
+    Pipeline pipeline(dir, config, std::move(tasks), std::move(writers), result, shard_hashes,
                       progress ? &*progress : nullptr, result.episodes_resumed);
     pipeline.run(recorders);
   }
 
-  result.manifest = make_manifest(dir, config, *recorders[0]);
+  result.manifest = make_manifest(dir, config, *recorders[0], shard_hashes);
   write_manifest(dir, result.manifest);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -97,8 +97,9 @@ void check_generation(const GenerationConfig& c) {
     throw Error("shard index " + std::to_string(c.shard_index) + " of " +
                 std::to_string(c.shard_count) + ": expected 0 <= index < count");
   }
-  if (c.zstd_level < 1 || c.zstd_level > ZSTD_maxCLevel()) {
-    throw Error("zstd_level is " + std::to_string(c.zstd_level) + ", expected 1.." +
+  if (c.zstd_level < kMinZstdLevel || c.zstd_level == 0 || c.zstd_level > ZSTD_maxCLevel()) {
+    throw Error("zstd_level is " + std::to_string(c.zstd_level) + ", expected " +
+                std::to_string(kMinZstdLevel) + "..-1 (fast) or 1.." +
                 std::to_string(ZSTD_maxCLevel()));
   }
 }

@@ -35,12 +35,30 @@ EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const Generatio
   action_.resize(layout_.action_size);
 }
 
-Episode EpisodeRecorder::record(int64_t k) { return run(k, true); }
-
-int64_t EpisodeRecorder::run_only(int64_t k) { return run(k, false).steps; }
-
-Episode EpisodeRecorder::run(int64_t k, bool keep) {
+Episode EpisodeRecorder::record(int64_t k) {
   Episode e;
+  run(k, true, e);
+  return e;
+}
+
+void EpisodeRecorder::record_into(int64_t k, Episode& e) { run(k, true, e); }
+
+int64_t EpisodeRecorder::run_only(int64_t k) {
+  Episode e;
+  run(k, false, e);
+  return e.steps;
+}
+
+void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
+  // clear everything, keeping the arrays' memory
+  for (auto* values : {&e.observations, &e.actions, &e.rewards, &e.goal, &e.goal_observation}) {
+    values->clear();
+  }
+  e.states.clear();
+  e.pixels.clear();
+  e.steps = 0;
+  e.terminated = e.truncated = false;
+  e.reason = envs::EndReason::kNone;
   e.index = k;
   e.seed = episode_seed(config_.seed, k);
   envs::TimeStep step = env_->reset(e.seed);
@@ -87,7 +105,6 @@ Episode EpisodeRecorder::run(int64_t k, bool keep) {
     }
   }
   e.success = step.info.success;
-  return e;
 }
 
 }  // namespace uw::data

@@ -18,6 +18,8 @@ class EpisodeRecorder {
   EpisodeRecorder(const envs::Registry& registry, const GenerationConfig& config);
 
   Episode record(int64_t k);
+  // The same into `episode`, reusing its memory.
+  void record_into(int64_t k, Episode& episode);
   // The same episode run without keeping anything (the reference generation is measured
   // against); returns its steps.
   int64_t run_only(int64_t k);
@@ -26,8 +28,8 @@ class EpisodeRecorder {
   const EpisodeLayout& layout() const { return layout_; }
 
  private:
-  // One episode; with `keep` its arrays are filled in.
-  Episode run(int64_t k, bool keep);
+  // One episode into `e`; with `keep` its arrays are filled in.
+  void run(int64_t k, bool keep, Episode& e);
 
   GenerationConfig config_;
   std::unique_ptr<envs::Env> env_;

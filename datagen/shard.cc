@@ -110,7 +110,7 @@ ShardWriter::ShardWriter(std::filesystem::path final_path, int64_t first_episode
     resume();
   } else {
     file_.emplace(partial_path_, File::Mode::kCreate);
-    file_->append(header_bytes());
+    write(header_bytes());
   }
   last_sync_ = now_seconds();
 }
@@ -122,7 +122,7 @@ void ShardWriter::resume() {
   if (bytes.size() < kHeaderSize || !std::equal(header.begin(), header.end(), bytes.begin())) {
     // not even the header made it to disk: start the file again
     file_->truncate(0);
-    file_->append(header);
+    write(header);
     return;
   }
   uint64_t at = kHeaderSize;
@@ -143,6 +143,7 @@ void ShardWriter::resume() {
     at += frame_size;
   }
   file_->truncate(at);
+  hash_.update(std::span(bytes).first(at));
   resumed_ = static_cast<int64_t>(entries_.size());
 }
 
@@ -151,7 +152,7 @@ void ShardWriter::append(ShardEntry entry, std::span<const uint8_t> frame) {
   UW_CHECK(entry.episode == next_episode(), "episodes must be appended in order");
   UW_CHECK(entry.size == frame.size(), "the entry is not this frame's");
   entry.offset = file_->size();
-  file_->append(frame);
+  write(frame);
   entries_.push_back(entry);
   if (now_seconds() - last_sync_ > kSyncSeconds) {
     file_->sync();
@@ -159,7 +160,12 @@ void ShardWriter::append(ShardEntry entry, std::span<const uint8_t> frame) {
   }
 }
 
-void ShardWriter::finish() {
+void ShardWriter::write(std::span<const uint8_t> bytes) {
+  file_->append(bytes);
+  hash_.update(bytes);
+}
+
+uint64_t ShardWriter::finish() {
   UW_CHECK(full(), "finish a shard before all its episodes are written");
   std::vector<uint8_t> index;
   for (const ShardEntry& entry : entries_) put_entry(index, entry);
@@ -169,11 +175,12 @@ void ShardWriter::finish() {
   put(footer, static_cast<uint64_t>(entries_.size()));
   put(footer, xxh64_of(index));
   footer.insert(footer.end(), kFooterMagic, kFooterMagic + 8);
-  file_->append(index);
-  file_->append(footer);
+  write(index);
+  write(footer);
   file_->sync();
   file_.reset();
   rename_durably(partial_path_, final_path_);
+  return hash_.digest();
 }
 
 std::vector<ShardEntry> read_shard_index(const File& file) {

@@ -50,17 +50,20 @@ class ShardWriter {
   // syncs to disk every few seconds (a killed process loses
   // nothing written; a power loss at most the last seconds, which a rerun regenerates).
   void append(ShardEntry entry, std::span<const uint8_t> frame);
-  // Writes the index and footer, syncs, and renames the file to its final name.
-  void finish();
+  // Writes the index and footer, syncs, and renames the file to its final name. Returns the
+  // xxh64 of the whole file, hashed as it was written.
+  uint64_t finish();
 
  private:
   void resume();
+  void write(std::span<const uint8_t> bytes);
 
   std::filesystem::path final_path_;
   std::filesystem::path partial_path_;
   int64_t first_;
   int64_t count_;
   std::optional<File> file_;
+  Xxh64Stream hash_;  // of the bytes written so far
   std::vector<ShardEntry> entries_;
   int64_t resumed_ = 0;
   double last_sync_ = 0.0;
