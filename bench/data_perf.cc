@@ -21,10 +21,11 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The episodes of `config` on `threads` threads, nothing kept: the reference. Like generate,
-// it makes its envs inside the timing.
+// The episodes of `config` on `threads` threads, made like generate makes them (envs made
+// inside the timing) but not written: with `keep` recorded into memory (observations, states,
+// ...) and dropped, else not even recorded.
 double time_rollouts(const envs::Registry& registry, const data::GenerationConfig& config,
-                     int threads_wanted, int64_t& steps) {
+                     int threads_wanted, bool keep, int64_t& steps) {
   const auto start = Clock::now();
   std::vector<std::unique_ptr<data::EpisodeRecorder>> recorders;
   for (int i = 0; i < threads_wanted; ++i) {
@@ -32,7 +33,15 @@ double time_rollouts(const envs::Registry& registry, const data::GenerationConfi
   }
   std::atomic<int64_t> next{0}, total{0};
   const auto work = [&](data::EpisodeRecorder& recorder) {
-    for (int64_t k = next++; k < config.episodes; k = next++) total += recorder.run_only(k);
+    data::Episode episode;
+    for (int64_t k = next++; k < config.episodes; k = next++) {
+      if (keep) {
+        recorder.record_into(k, episode);
+        total += episode.steps;
+      } else {
+        total += recorder.run_only(k);
+      }
+    }
   };
   std::vector<std::thread> threads;
   for (size_t i = 1; i < recorders.size(); ++i) threads.emplace_back(work, std::ref(*recorders[i]));
@@ -84,24 +93,29 @@ std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPe
     // cost
     int64_t probe_steps = 0;
     gen.episodes = 8;
-    const double short_probe = time_rollouts(registry, gen, config.threads, probe_steps);
+    const double short_probe = time_rollouts(registry, gen, config.threads, false, probe_steps);
     gen.episodes = 40;
-    const double long_probe = time_rollouts(registry, gen, config.threads, probe_steps);
+    const double long_probe = time_rollouts(registry, gen, config.threads, false, probe_steps);
     const double episodes_per_second = 32 / std::max(long_probe - short_probe, 1e-6);
     gen.episodes = std::clamp<int64_t>(
         static_cast<int64_t>(config.min_seconds * episodes_per_second), config.episodes, 100000);
     DataPerf r;
     r.env_id = id;
     r.episodes = gen.episodes;
-    double best_rollout = 1e30, best_generate = 1e30;
+    double best_rollout = 1e30, best_record = 1e30, best_generate = 1e30;
     for (int round = 0; round < config.rounds; ++round) {
-      best_rollout = std::min(best_rollout, time_rollouts(registry, gen, config.threads, r.steps));
+      best_rollout =
+          std::min(best_rollout, time_rollouts(registry, gen, config.threads, false, r.steps));
+      best_record =
+          std::min(best_record, time_rollouts(registry, gen, config.threads, true, r.steps));
       best_generate =
           std::min(best_generate, time_generation(registry, gen, scratch / "d", config.threads));
     }
     r.rollout_steps_per_second = r.steps / best_rollout;
     r.generate_steps_per_second = r.steps / best_generate;
     r.generate_vs_rollout = best_rollout / best_generate;
+    r.record_steps_per_second = r.steps / best_record;
+    r.generate_vs_record = best_record / best_generate;
     data::Dataset dataset = data::Dataset::open(scratch / "d");
     const data::DatasetStats stats = data::dataset_stats(dataset, true);
     r.payload_bytes = stats.payload_bytes;

@@ -14,7 +14,7 @@ struct DataPerfConfig {
   int64_t episodes = 100;            // at least; more for fast envs, to fill min_seconds
   double min_seconds = 1.0;          // the reference rollouts take at least this long
   int64_t max_steps = 200;
-  int64_t shard_episodes = 50;
+  int64_t shard_episodes = 100;  // as umwelt gen
   int threads = 2;
   int rounds = 3;  // interleaved samples of each side; the best counts
   std::string policy = "random";
@@ -29,9 +29,11 @@ struct DataPerf {
   int64_t episodes = 0;  // per generation
   int64_t steps = 0;
   double rollout_steps_per_second = 0;   // the same episodes, nothing kept or written
+  double record_steps_per_second = 0;    // the same episodes recorded in memory, not written
   double generate_steps_per_second = 0;  // umwelt gen: recorded, compressed, written, synced
   double generate_vs_rollout = 0;
-  uint64_t payload_bytes = 0;  // the arrays as stored uncompressed (float32; states float64)
+  double generate_vs_record = 0;  // what compressing and writing cost
+  uint64_t payload_bytes = 0;     // the arrays as stored uncompressed (float32; states float64)
   uint64_t shard_bytes = 0;
   double compression_ratio = 0;              // payload / shard bytes
   double sample_transitions_per_second = 0;  // window sampling from memory

@@ -89,7 +89,7 @@ void add_gen_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--shard-count", c.shard_count, "Number of parts the dataset is split into")
       ->check(CLI::PositiveNumber);
-    command
+  command
       ->add_option("--zstd-level", c.zstd_level,
                    "Zstandard level: -7..-1 fast (default -1), 1..22 smaller and slower")
       ->check(CLI::Range(data::kMinZstdLevel, 22));

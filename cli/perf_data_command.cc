@@ -28,8 +28,10 @@ void run_perf_data(const PerfDataArgs& args) {
                       {"episodes", r.episodes},
                       {"steps", r.steps},
                       {"rollout_steps_per_second", r.rollout_steps_per_second},
+                      {"record_steps_per_second", r.record_steps_per_second},
                       {"generate_steps_per_second", r.generate_steps_per_second},
                       {"generate_vs_rollout", r.generate_vs_rollout},
+                      {"generate_vs_record", r.generate_vs_record},
                       {"payload_bytes", r.payload_bytes},
                       {"shard_bytes", r.shard_bytes},
                       {"compression_ratio", r.compression_ratio},
@@ -47,13 +49,16 @@ void run_perf_data(const PerfDataArgs& args) {
             << " steps, enough for " << c.min_seconds << " s of rollouts; " << c.threads
             << " threads, policy " << c.policy << "; windows " << c.batch << " x " << c.window
             << "\n\n";
-  Table table({"env", "episodes", "rollout steps/s", "gen steps/s", "gen/rollout", "raw MB",
-               "shard MB", "compression", "sampled transitions/s"});
+  Table table({"env", "episodes", "rollout steps/s", "recorded steps/s", "gen steps/s",
+               "gen/rollout", "gen/recorded", "raw MB", "shard MB", "compression",
+               "sampled transitions/s"});
   for (const bench::DataPerf& r : results) {
     table.add_row({r.env_id, std::to_string(r.episodes), with_thousands(r.rollout_steps_per_second),
+                   with_thousands(r.record_steps_per_second),
                    with_thousands(r.generate_steps_per_second), fixed(r.generate_vs_rollout, 3),
-                   fixed(r.payload_bytes / 1e6, 2), fixed(r.shard_bytes / 1e6, 2),
-                   fixed(r.compression_ratio, 2), with_thousands(r.sample_transitions_per_second)});
+                   fixed(r.generate_vs_record, 3), fixed(r.payload_bytes / 1e6, 2),
+                   fixed(r.shard_bytes / 1e6, 2), fixed(r.compression_ratio, 2),
+                   with_thousands(r.sample_transitions_per_second)});
   }
   std::cout << table.str();
 }

@@ -97,8 +97,12 @@ void sync_directory(const std::filesystem::path& dir) {
   if (result != 0) fail(dir, "cannot sync the directory");
 }
 
+void rename_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) fail(from, "cannot rename to " + quoted(to));
+}
+
 void rename_durably(const std::filesystem::path& from, const std::filesystem::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) fail(from, "cannot rename to '" + to.string() + "'");
+  rename_file(from, to);
   sync_directory(to.has_parent_path() ? to.parent_path() : std::filesystem::path("."));
 }
 

@@ -46,6 +46,8 @@ class File {
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 // Renames and makes the rename durable (fsync of the directory).
 void rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
+// Renames; durable once the directory is synced.
+void rename_file(const std::filesystem::path& from, const std::filesystem::path& to);
 void sync_directory(const std::filesystem::path& dir);
 std::string read_text_file(const std::filesystem::path& path);
 

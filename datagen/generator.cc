@@ -127,8 +127,7 @@ class Pipeline {
         ShardEntry entry = summarise(episode, 0, frame);
         std::unique_lock lock(mutex_);
         done_[position] = {entry, std::move(frame)};
-        commit_ready();
-        ready_cv_.notify_all();
+        commit_ready(lock);
       }
     } catch (...) {
       std::unique_lock lock(mutex_);
@@ -138,34 +137,47 @@ class Pipeline {
     }
   }
 
-  // Writes the tasks that are done, in order; called with the mutex held.
-  void commit_ready() {
+  // Writes the tasks that are done, in order. One thread writes at a time, with the mutex
+  // released while it writes so that the others go on depositing episodes.
+  void commit_ready(std::unique_lock<std::mutex>& lock) {
+    if (writing_) return;  // the writing thread will find this episode
+    writing_ = true;
     for (auto it = done_.find(committed_); it != done_.end(); it = done_.find(committed_)) {
-      const Task& task = tasks_[committed_];
-      std::unique_ptr<ShardWriter>& writer = writers_[task.shard];
-      if (!writer) {
-        writer = std::make_unique<ShardWriter>(dir_ / shard_file_name(task.shard),
-                                               config_.first_episode(task.shard),
-                                               config_.shard_size(task.shard));
-      }
-      writer->append(it->second.entry, it->second.frame);
-      result_.episodes_recorded += 1;
-      result_.steps_recorded += it->second.entry.steps;
-      result_.bytes_written += it->second.frame.size();
-      if (writer->full()) {
-        shard_hashes_[task.shard] = writer->finish();
-        writers_.erase(task.shard);
-      }
+      Compressed ready = std::move(it->second);
       done_.erase(it);
+      const Task& task = tasks_[committed_];
+      lock.unlock();
+      write(task, ready);
+      lock.lock();
       ++committed_;
-      if (progress_ != nullptr) {
-        const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-        char detail[96];
-        std::snprintf(detail, sizeof(detail), "%.0f steps/s, %.1f MB written",
-                      seconds > 0 ? result_.steps_recorded / seconds : 0.0,
-                      result_.bytes_written / 1e6);
-        progress_->update(done_before_ + committed_, detail);
-      }
+      ready_cv_.notify_all();
+    }
+    writing_ = false;
+  }
+
+  // Appends one episode to its shard; only the thread holding writing_ calls it.
+  void write(const Task& task, const Compressed& ready) {
+    std::unique_ptr<ShardWriter>& writer = writers_[task.shard];
+    if (!writer) {
+      writer = std::make_unique<ShardWriter>(dir_ / shard_file_name(task.shard),
+                                             config_.first_episode(task.shard),
+                                             config_.shard_size(task.shard));
+    }
+    writer->append(ready.entry, ready.frame);
+    result_.episodes_recorded += 1;
+    result_.steps_recorded += ready.entry.steps;
+    result_.bytes_written += ready.frame.size();
+    if (writer->full()) {
+      shard_hashes_[task.shard] = writer->finish();
+      writers_.erase(task.shard);
+    }
+    if (progress_ != nullptr) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+      char detail[96];
+      std::snprintf(detail, sizeof(detail), "%.0f steps/s, %.1f MB written",
+                    seconds > 0 ? result_.steps_recorded / seconds : 0.0,
+                    result_.bytes_written / 1e6);
+      progress_->update(done_before_ + result_.episodes_recorded, detail);
     }
   }
 
@@ -186,6 +198,7 @@ class Pipeline {
   int64_t next_task_ = 0;
   int64_t committed_ = 0;
   std::map<int64_t, Compressed> done_;
+  bool writing_ = false;  // a thread is writing; the others leave their episodes in done_
   bool failed_ = false;
   std::exception_ptr error_;
 };
@@ -281,6 +294,7 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
     pipeline.run(recorders);
   }
 
+  sync_directory(dir / "shards");  // every shard's rename, before the manifest relies on them
   result.manifest = make_manifest(dir, config, *recorders[0], shard_hashes);
   write_manifest(dir, result.manifest);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -40,7 +40,7 @@ void copy_shard(const fs::path& from, const fs::path& to, uint64_t expected_hash
     throw Error("shard " + quoted(from) + ": xxh64 " + hex64(hash) + ", its manifest says " +
                 hex64(expected_hash));
   }
-  rename_durably(partial, to);
+  rename_file(partial, to);
 }
 
 }  // namespace
@@ -97,6 +97,7 @@ Manifest merge_datasets(const fs::path& out, const std::vector<fs::path>& parts)
     copy_shard(*source.part / source.record.file, out / source.record.file, source.record.xxh64);
     merged.shards.push_back(source.record);
   }
+  sync_directory(out / "shards");
   // as a single run would leave it: `umwelt gen` with the whole command finds it complete
   write_file_atomically(out / "generation.json",
                         generation_record(whole, first.spec).dump(2) + "\n");

@@ -50,8 +50,9 @@ class ShardWriter {
   // syncs to disk every few seconds (a killed process loses
   // nothing written; a power loss at most the last seconds, which a rerun regenerates).
   void append(ShardEntry entry, std::span<const uint8_t> frame);
-  // Writes the index and footer, syncs, and renames the file to its final name. Returns the
-  // xxh64 of the whole file, hashed as it was written.
+  // Writes the index and footer, syncs, and renames the file to its final name (the caller
+  // syncs the directory before it relies on the name). Returns the xxh64 of the whole file,
+  // hashed as it was written.
   uint64_t finish();
 
  private:
