@@ -44,8 +44,4 @@ std::vector<uint8_t> compress_frame(std::span<const uint8_t> payload, int level)
 std::vector<uint8_t> decompress_frame(std::span<const uint8_t> frame, const std::string& where,
                                       uint64_t max_size);
 
-// The largest payload a reader accepts: a bound that stops a corrupt size field from
-// allocating terabytes.
-inline constexpr uint64_t kMaxPayloadBytes = uint64_t{16} << 30;
-
 }  // namespace uw::data

@@ -27,6 +27,7 @@ std::vector<ShardEntry> open_shard(const fs::path& dir, const Manifest& manifest
   std::vector<ShardEntry> entries = read_shard_index(file);
   const GenerationConfig& g = manifest.generation;
   const auto count = static_cast<int64_t>(entries.size());
+  if (count == 0) throw Error(where + ": holds no episodes");
   if (count != record.episodes) {
     throw Error(where + ": holds " + std::to_string(count) + " episodes, the manifest says " +
                 std::to_string(record.episodes));
@@ -39,7 +40,13 @@ std::vector<ShardEntry> open_shard(const fs::path& dir, const Manifest& manifest
                 std::to_string(g.first_episode(record.index) + g.shard_size(record.index) - 1));
   }
   int64_t steps = 0;
-  for (const ShardEntry& e : entries) steps += e.steps;
+  for (const ShardEntry& e : entries) {
+    if (e.steps < 1 || e.steps > manifest.step_limit()) {
+      throw Error(episode_where(path, e.episode) + ": the index says " + std::to_string(e.steps) +
+                  " steps, expected 1.." + std::to_string(manifest.step_limit()));
+    }
+    steps += e.steps;
+  }
   if (steps != record.steps) {
     throw Error(where + ": holds " + std::to_string(steps) + " steps, the manifest says " +
                 std::to_string(record.steps));
@@ -72,7 +79,7 @@ Dataset Dataset::open(const fs::path& dir, ReadOptions options) {
 std::vector<uint8_t> Dataset::read_payload(int64_t i) const {
   UW_CHECK(i >= 0 && i < size(), "episode position out of range");
   const File file(shard_paths_[entries_[i].shard], File::Mode::kRead);
-  return data::read_payload(file, entries_[i].entry);
+  return data::read_payload(file, entries_[i].entry, manifest_.max_payload());
 }
 
 Episode Dataset::read(int64_t i) const {

@@ -26,6 +26,14 @@ std::string finite_problem(const char* name, const std::vector<T>& values, int64
 
 }  // namespace
 
+uint64_t payload_bound(const EpisodeLayout& l, int64_t steps) {
+  const auto T = static_cast<uint64_t>(steps);
+  const auto row = static_cast<uint64_t>(4 * l.obs_size + 8 * l.state_size + l.pixel_size());
+  const auto step = static_cast<uint64_t>(4 * l.action_size + 4);
+  return (T + 1) * row + T * step + static_cast<uint64_t>(4 * (l.goal_size + l.obs_size)) + 4096 +
+         256;
+}
+
 double Episode::total_reward() const {
   double total = 0.0;
   for (float r : rewards) total += r;

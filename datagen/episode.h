@@ -43,6 +43,14 @@ struct Episode {
   double total_reward() const;
 };
 
+// The most bytes the payload of an episode of at most `steps` steps can take (its arrays, the
+// header and the longest policy name): readers refuse frames that claim more, so a corrupt
+// size cannot make them allocate without bound.
+uint64_t payload_bound(const EpisodeLayout& layout, int64_t steps);
+
+// The largest array size a layout may hold (per observation, action, state, goal, picture).
+inline constexpr int64_t kMaxLayoutSize = int64_t{1} << 24;
+
 // The first way `episode` does not fit `layout` (array sizes, an end without a reason, a
 // non-finite value), or an empty string.
 std::string episode_problem(const Episode& episode, const EpisodeLayout& layout);

@@ -1,6 +1,7 @@
 #include "datagen/file_io.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -87,6 +88,14 @@ void File::truncate(uint64_t size) {
 
 void File::sync() {
   if (::fdatasync(fd_) != 0) fail(path_, "cannot sync");
+}
+
+FileLock::FileLock(const std::filesystem::path& path, const std::string& held_by_other)
+    : file_(path, File::Mode::kRead) {
+  if (::flock(file_.descriptor(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) throw Error(quoted(path) + ": " + held_by_other);
+    fail(path, "cannot lock");
+  }
 }
 
 void sync_directory(const std::filesystem::path& dir) {

@@ -35,10 +35,21 @@ class File {
   void truncate(uint64_t size);
   // fdatasync: the data written so far survives a power loss.
   void sync();
+  int descriptor() const { return fd_; }
 
  private:
   std::filesystem::path path_;
   int fd_ = -1;
+};
+
+// An exclusive advisory lock (flock) on a file, held while the object lives. Throws uw::Error
+// naming the file when another process holds it.
+class FileLock {
+ public:
+  FileLock(const std::filesystem::path& path, const std::string& held_by_other);
+
+ private:
+  File file_;
 };
 
 // Writes `text` to `path` so that a reader sees the old file or the whole new one, never a part:

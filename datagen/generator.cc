@@ -51,6 +51,8 @@ void claim_directory(const fs::path& dir, const GenerationConfig& config,
       throw Error(message);
     }
   } else {
+    // a run killed while writing its first generation.json leaves only the temporary file
+    if (fs::exists(dir / "generation.json.tmp")) fs::remove(dir / "generation.json.tmp");
     if (fs::exists(dir) && !fs::is_directory(dir)) {
       throw Error(quoted(dir) + " exists and is not a directory");
     }
@@ -82,21 +84,32 @@ class Pipeline {
  public:
   Pipeline(const fs::path& dir, const GenerationConfig& config, std::vector<Task> tasks,
            std::map<int64_t, std::unique_ptr<ShardWriter>> writers, GenerateResult& result,
-           std::map<int64_t, uint64_t>& shard_hashes, Progress* progress, int64_t done_before)
+           std::map<int64_t, uint64_t>& shard_hashes, uint64_t max_payload, Progress* progress,
+           int64_t done_before)
       : dir_(dir),
         config_(config),
         tasks_(std::move(tasks)),
         writers_(std::move(writers)),
         result_(result),
         shard_hashes_(shard_hashes),
+        max_payload_(max_payload),
         progress_(progress),
         done_before_(done_before) {}
 
   void run(std::vector<std::unique_ptr<EpisodeRecorder>>& recorders) {
     window_ = 2 * static_cast<int64_t>(recorders.size()) + 2;
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < recorders.size(); ++i) {
-      threads.emplace_back([&, i] { work(*recorders[i]); });
+    try {
+      for (size_t i = 1; i < recorders.size(); ++i) {
+        threads.emplace_back([&, i] { work(*recorders[i]); });
+      }
+    } catch (...) {  // no more threads: stop the ones started, then report it
+      {
+        std::unique_lock lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+        failed_ = true;
+      }
+      ready_cv_.notify_all();
     }
     work(*recorders[0]);
     for (std::thread& t : threads) t.join();
@@ -121,6 +134,12 @@ class Pipeline {
           position = next_task_++;
         }
         recorder.record_into(tasks_[position].episode, episode);
+        // never write what a reader would refuse: an env that broke its contract is an error
+        const std::string problem = episode_problem(episode, recorder.layout());
+        if (!problem.empty()) {
+          throw Error("env '" + config_.env_id + "', episode " + std::to_string(episode.index) +
+                      ": " + problem);
+        }
         encode_episode_into(episode, payload);
         const std::span<const uint8_t> compressed = compressor.compress(payload);
         std::vector<uint8_t> frame(compressed.begin(), compressed.end());
@@ -161,7 +180,7 @@ class Pipeline {
     if (!writer) {
       writer = std::make_unique<ShardWriter>(dir_ / shard_file_name(task.shard),
                                              config_.first_episode(task.shard),
-                                             config_.shard_size(task.shard));
+                                             config_.shard_size(task.shard), max_payload_);
     }
     writer->append(ready.entry, ready.frame);
     result_.episodes_recorded += 1;
@@ -188,6 +207,7 @@ class Pipeline {
   std::map<int64_t, std::unique_ptr<ShardWriter>> writers_;
   GenerateResult& result_;
   std::map<int64_t, uint64_t>& shard_hashes_;
+  uint64_t max_payload_;
   Progress* progress_;
   int64_t done_before_;
   Clock::time_point start_ = Clock::now();
@@ -241,6 +261,9 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
   recorders.push_back(std::make_unique<EpisodeRecorder>(registry, config));
   describe_policy(config.policy, recorders[0]->spec());
   claim_directory(dir, config, recorders[0]->spec());
+  // one generation per directory at a time (a requeued cluster task while the old one still runs)
+  const FileLock lock(dir / "generation.json",
+                      "another `umwelt gen` is generating this dataset now; wait for it to end");
 
   GenerateResult result;
   if (fs::exists(dir / "manifest.json")) {
@@ -253,6 +276,7 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
   std::vector<Task> tasks;
   std::map<int64_t, std::unique_ptr<ShardWriter>> writers;
   std::map<int64_t, uint64_t> shard_hashes;
+  const uint64_t max_payload = payload_bound(recorders[0]->layout(), recorders[0]->step_limit());
   int64_t owned_episodes = 0;
   for (int64_t j = 0; j < config.total_shards(); ++j) {
     if (!config.owns(j)) continue;
@@ -260,6 +284,8 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
     owned_episodes += size;
     const fs::path path = dir / shard_file_name(j);
     if (fs::exists(path)) {
+      // a .partial beside a finished shard is a leftover of a crash around its rename
+      if (fs::exists(path.string() + ".partial")) fs::remove(path.string() + ".partial");
       const size_t held = read_shard_index(File(path, File::Mode::kRead)).size();
       if (static_cast<int64_t>(held) != size) {
         throw Error("shard " + quoted(path) + " holds " + std::to_string(held) +
@@ -270,7 +296,7 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
     }
     int64_t next = config.first_episode(j);
     if (fs::exists(path.string() + ".partial")) {
-      auto writer = std::make_unique<ShardWriter>(path, next, size);
+      auto writer = std::make_unique<ShardWriter>(path, next, size, max_payload);
       result.episodes_resumed += writer->resumed_episodes();
       next = writer->next_episode();
       if (writer->full()) {
@@ -290,7 +316,7 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
     std::optional<Progress> progress;
     if (options.progress) progress.emplace("gen " + config.env_id, owned_episodes, "episodes");
     Pipeline pipeline(dir, config, std::move(tasks), std::move(writers), result, shard_hashes,
-                      progress ? &*progress : nullptr, result.episodes_resumed);
+                      max_payload, progress ? &*progress : nullptr, result.episodes_resumed);
     pipeline.run(recorders);
   }
 

@@ -35,6 +35,30 @@ T field(const json& object, const std::string& key, const std::string& where) {
   }
 }
 
+// The layout must be the spec's, with sizes that keep every product in range.
+void check_layout(const EpisodeLayout& l, const envs::EnvSpec& spec, const std::string& where) {
+  const auto pixel_shape = [&](size_t i) {
+    return spec.pixel_space ? spec.pixel_space->shape().at(i) : int64_t{0};
+  };
+  const std::pair<const char*, std::pair<int64_t, int64_t>> fields[] = {
+      {"observation", {l.obs_size, spec.observation_space.flat_size()}},
+      {"action", {l.action_size, spec.action_space.flat_size()}},
+      {"goal", {l.goal_size, spec.goal_space ? spec.goal_space->flat_size() : 0}},
+      {"pixel_height", {l.pixel_height, pixel_shape(0)}},
+      {"pixel_width", {l.pixel_width, pixel_shape(1)}},
+      {"state", {l.state_size, l.state_size}}};
+  for (const auto& [name, sizes] : fields) {
+    if (sizes.first != sizes.second) {
+      throw Error(where + ": " + name + " is " + std::to_string(sizes.first) +
+                  ", the env spec says " + std::to_string(sizes.second));
+    }
+    if (sizes.first < 0 || sizes.first > kMaxLayoutSize) {
+      throw Error(where + ": " + name + " is " + std::to_string(sizes.first) +
+                  ", expected 0..2^24");
+    }
+  }
+}
+
 std::string text_of(const json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
@@ -88,11 +112,18 @@ json generation_record(const GenerationConfig& config, const envs::EnvSpec& spec
 }
 
 void check_generation(const GenerationConfig& c) {
-  if (c.episodes < 1) throw Error("episodes is " + std::to_string(c.episodes) + ", expected >= 1");
-  if (c.shard_episodes < 1) {
-    throw Error("shard_episodes is " + std::to_string(c.shard_episodes) + ", expected >= 1");
+  // bounds that keep every count and product in range (and a hostile manifest cheap to read)
+  constexpr int64_t kMaxEpisodes = int64_t{1} << 40;
+  constexpr int64_t kMaxSteps = int64_t{1} << 31;
+  if (c.episodes < 1 || c.episodes > kMaxEpisodes) {
+    throw Error("episodes is " + std::to_string(c.episodes) + ", expected 1..2^40");
   }
-  if (c.max_steps < 0) throw Error("max_steps is negative");
+  if (c.shard_episodes < 1 || c.shard_episodes > kMaxEpisodes) {
+    throw Error("shard_episodes is " + std::to_string(c.shard_episodes) + ", expected 1..2^40");
+  }
+  if (c.max_steps < 0 || c.max_steps > kMaxSteps) {
+    throw Error("max_steps is " + std::to_string(c.max_steps) + ", expected 0..2^31");
+  }
   if (c.shard_count < 1 || c.shard_index < 0 || c.shard_index >= c.shard_count) {
     throw Error("shard index " + std::to_string(c.shard_index) + " of " +
                 std::to_string(c.shard_count) + ": expected 0 <= index < count");
@@ -136,6 +167,12 @@ int64_t Manifest::steps() const {
   int64_t total = 0;
   for (const ShardRecord& s : shards) total += s.steps;
   return total;
+}
+
+int64_t Manifest::step_limit() const {
+  const int64_t env_limit = spec.max_episode_steps;
+  if (generation.max_steps <= 0) return env_limit;
+  return env_limit > 0 ? std::min(generation.max_steps, env_limit) : generation.max_steps;
 }
 
 uint64_t Manifest::bytes() const {
@@ -182,7 +219,11 @@ Manifest manifest_from_json(const json& j, const std::string& where) {
                 ", this build reads version " + std::to_string(kFormatVersion));
   }
   Manifest m;
-  m.spec = envs::spec_from_json(field<json>(j, "env_spec", where));
+  try {
+    m.spec = envs::spec_from_json(field<json>(j, "env_spec", where));
+  } catch (const Error& e) {
+    throw Error(where + ": env_spec: " + e.what());
+  }
   m.generation = generation_from_json(field<json>(j, "generation", where), where + ": generation");
   m.policy = field<json>(j, "policy", where);
   m.generator = field<json>(j, "generator", where);
@@ -194,6 +235,7 @@ Manifest manifest_from_json(const json& j, const std::string& where) {
   m.layout.goal_size = field<int64_t>(layout, "goal", layout_where);
   m.layout.pixel_height = field<int64_t>(layout, "pixel_height", layout_where);
   m.layout.pixel_width = field<int64_t>(layout, "pixel_width", layout_where);
+  check_layout(m.layout, m.spec, layout_where);
   const json shards = field<json>(j, "shards", where);
   if (!shards.is_array()) throw Error(where + ": field 'shards' is not an array");
   for (size_t i = 0; i < shards.size(); ++i) {
@@ -222,8 +264,7 @@ Manifest manifest_from_json(const json& j, const std::string& where) {
     m.shards.push_back(s);
   }
   // a part lists exactly the shards it owns
-  int64_t owned = 0;
-  for (int64_t j = 0; j < m.generation.total_shards(); ++j) owned += m.generation.owns(j);
+  const int64_t owned = m.generation.owned_shards();
   for (const ShardRecord& s : m.shards) {
     if (!m.generation.owns(s.index)) {
       throw Error(where + ": shard " + std::to_string(s.index) + " is not one of part " +
@@ -235,8 +276,8 @@ Manifest manifest_from_json(const json& j, const std::string& where) {
     throw Error(where + ": lists " + std::to_string(m.shards.size()) +
                 " shards, the generation has " + std::to_string(owned));
   }
-  if (j.contains("totals")) {
-    const json totals = j.at("totals");
+  {
+    const json totals = field<json>(j, "totals", where);
     const std::string at = where + ": totals";
     for (const auto& [key, value] :
          {std::pair{"episodes", m.episodes()}, std::pair{"steps", m.steps()},

@@ -37,6 +37,11 @@ struct GenerationConfig {
   int64_t first_episode(int64_t shard) const { return shard * shard_episodes; }
   int64_t shard_size(int64_t shard) const;
   bool owns(int64_t shard) const { return shard % shard_count == shard_index; }
+  // The number of shards this part owns.
+  int64_t owned_shards() const {
+    const int64_t total = total_shards();
+    return total > shard_index ? (total - shard_index + shard_count - 1) / shard_count : 0;
+  }
 
   friend bool operator==(const GenerationConfig&, const GenerationConfig&) = default;
 };
@@ -79,6 +84,10 @@ struct Manifest {
   int64_t episodes() const;
   int64_t steps() const;
   uint64_t bytes() const;
+  // The most steps an episode can have: the env's limit, or max_steps when shorter.
+  int64_t step_limit() const;
+  // The most bytes an episode's payload can take.
+  uint64_t max_payload() const { return payload_bound(layout, step_limit()); }
 };
 
 nlohmann::json manifest_to_json(const Manifest& manifest);

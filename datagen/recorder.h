@@ -26,6 +26,8 @@ class EpisodeRecorder {
 
   const envs::EnvSpec& spec() const { return env_->spec(); }
   const EpisodeLayout& layout() const { return layout_; }
+  // The most steps an episode has: the env's limit, or max_steps when shorter.
+  int64_t step_limit() const { return step_limit_; }
 
  private:
   // One episode into `e`; with `keep` its arrays are filled in.

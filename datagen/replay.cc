@@ -90,6 +90,8 @@ ReplayResult replay_episode(const envs::Registry& registry, const Dataset& datas
                       " truncated=" + std::to_string(step.truncated) + " reason " +
                       std::string(envs::end_reason_name(step.info.reason)) + ", stored reason " +
                       std::string(envs::end_reason_name(e.reason));
+  } else if (step.info.success != e.success) {
+    result.mismatch = "the success flag at the end differs";
   }
   return result;
 }

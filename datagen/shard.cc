@@ -100,17 +100,21 @@ ShardEntry summarise(const Episode& episode, uint64_t offset, std::span<const ui
   return e;
 }
 
-ShardWriter::ShardWriter(std::filesystem::path final_path, int64_t first_episode, int64_t count)
+ShardWriter::ShardWriter(std::filesystem::path final_path, int64_t first_episode, int64_t count,
+                         uint64_t max_payload)
     : final_path_(std::move(final_path)),
       partial_path_(final_path_.string() + ".partial"),
       first_(first_episode),
-      count_(count) {
+      count_(count),
+      max_payload_(max_payload) {
   UW_CHECK(count_ > 0, "a shard holds at least one episode");
   if (std::filesystem::exists(partial_path_)) {
     resume();
   } else {
     file_.emplace(partial_path_, File::Mode::kCreate);
     write(header_bytes());
+    // the new file's name survives a power cut, so its synced frames do too
+    sync_directory(partial_path_.parent_path());
   }
   last_sync_ = now_seconds();
 }
@@ -132,9 +136,8 @@ void ShardWriter::resume() {
     if (ZSTD_isError(frame_size)) break;  // cut by a kill
     const std::span<const uint8_t> frame = rest.first(frame_size);
     try {
-      const Episode episode =
-          decode_episode(decompress_frame(frame, partial_path_.string(), kMaxPayloadBytes),
-                         partial_path_.string());
+      const Episode episode = decode_episode(
+          decompress_frame(frame, partial_path_.string(), max_payload_), partial_path_.string());
       if (episode.index != next_episode()) break;
       entries_.push_back(summarise(episode, at, frame));
     } catch (const Error&) {
@@ -197,10 +200,11 @@ std::vector<ShardEntry> read_shard_index(const File& file) {
   if (std::memcmp(header.data(), kHeaderMagic, 8) != 0) {
     throw Error(where + ": does not start with 'UWSHARD1'");
   }
-  if (header != expected_header) {
+  if (get<uint32_t>(&header[8]) != kShardVersion) {
     throw Error(where + ": shard format version " + std::to_string(get<uint32_t>(&header[8])) +
                 ", this reader knows version " + std::to_string(kShardVersion));
   }
+  if (header != expected_header) throw Error(where + ": damaged header: reserved bytes are not 0");
   std::vector<uint8_t> footer(kFooterSize);
   file.read_at(size - kFooterSize, footer);
   if (std::memcmp(footer.data() + 24, kFooterMagic, 8) != 0) {
@@ -252,7 +256,7 @@ std::string episode_where(const std::filesystem::path& shard, int64_t episode) {
   return "shard " + quoted(shard) + ", episode " + std::to_string(episode);
 }
 
-std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry) {
+std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uint64_t max_payload) {
   const std::string where = episode_where(file.path(), entry.episode);
   std::vector<uint8_t> frame(entry.size);
   file.read_at(entry.offset, frame);
@@ -261,7 +265,7 @@ std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry) {
     throw Error(where + ": frame checksum mismatch: xxh64 " + hex64(hash) + ", the index says " +
                 hex64(entry.xxh64));
   }
-  return decompress_frame(frame, where, kMaxPayloadBytes);
+  return decompress_frame(frame, where, max_payload);
 }
 
 Episode decode_payload(std::span<const uint8_t> payload, const ShardEntry& entry,
@@ -275,11 +279,6 @@ Episode decode_payload(std::span<const uint8_t> payload, const ShardEntry& entry
                 " steps, the index says " + std::to_string(entry.steps));
   }
   return episode;
-}
-
-Episode read_episode(const File& file, const ShardEntry& entry) {
-  return decode_payload(read_payload(file, entry), entry,
-                        episode_where(file.path(), entry.episode));
 }
 
 }  // namespace uw::data

@@ -39,7 +39,9 @@ ShardEntry summarise(const Episode& episode, uint64_t offset, std::span<const ui
 // and anything after them (a frame cut by a kill) is cut off.
 class ShardWriter {
  public:
-  ShardWriter(std::filesystem::path final_path, int64_t first_episode, int64_t count);
+  // max_payload bounds what resuming decompresses (payload_bound of the dataset's layout).
+  ShardWriter(std::filesystem::path final_path, int64_t first_episode, int64_t count,
+              uint64_t max_payload);
 
   // The episode the next append must hold (first + episodes already in the file).
   int64_t next_episode() const { return first_ + static_cast<int64_t>(entries_.size()); }
@@ -63,6 +65,7 @@ class ShardWriter {
   std::filesystem::path partial_path_;
   int64_t first_;
   int64_t count_;
+  uint64_t max_payload_;
   std::optional<File> file_;
   Xxh64Stream hash_;  // of the bytes written so far
   std::vector<ShardEntry> entries_;
@@ -78,12 +81,10 @@ std::vector<ShardEntry> read_shard_index(const File& file);
 std::string episode_where(const std::filesystem::path& shard, int64_t episode);
 
 // The decompressed payload of one entry. Throws uw::Error naming the shard and episode when the
-// frame's xxh64 differs from the index's or the frame does not decompress.
-std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry);
+// frame's xxh64 differs from the index's, the frame does not decompress, or it claims more than
+// max_payload bytes.
+std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uint64_t max_payload);
 // Decodes a payload and checks it holds the entry's episode and step count.
 Episode decode_payload(std::span<const uint8_t> payload, const ShardEntry& entry,
                        const std::string& where);
-// read_payload then decode_payload.
-Episode read_episode(const File& file, const ShardEntry& entry);
-
 }  // namespace uw::data

@@ -53,7 +53,8 @@ VerifyReport verify_dataset(const std::filesystem::path& dir, bool progress) {
     for (const ShardEntry& entry : entries) {
       const std::string where = episode_where(path, entry.episode);
       try {
-        const Episode e = decode_payload(read_payload(file, entry), entry, where);
+        const Episode e =
+            decode_payload(read_payload(file, entry, manifest.max_payload()), entry, where);
         std::string problem = episode_problem(e, manifest.layout);
         if (problem.empty()) problem = summary_difference(e, entry);
         if (!problem.empty()) throw Error(where + ": " + problem);
@@ -61,6 +62,8 @@ VerifyReport verify_dataset(const std::filesystem::path& dir, bool progress) {
         report.steps += e.steps;
       } catch (const Error& e) {
         report.faults.push_back(e.what());
+      } catch (const std::bad_alloc&) {
+        report.faults.push_back(where + ": out of memory decoding it");
       }
       if (bar) bar->update(++seen);
     }

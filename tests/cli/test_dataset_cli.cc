@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -163,10 +164,13 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string expected = content_hash(dir / "whole");
 
-  const unsigned seed = static_cast<unsigned>(getpid());
-  INFO("kill moments drawn with seed " << seed << "; whole run " << seconds << " s");
+  // UMWELT_TEST_SEED=N repeats a failed run's moments
+  const char* given_seed = std::getenv("UMWELT_TEST_SEED");
+  const unsigned seed =
+      given_seed != nullptr ? static_cast<unsigned>(std::stoul(given_seed)) : getpid();
+  INFO("kill moments drawn with UMWELT_TEST_SEED=" << seed << "; whole run " << seconds << " s");
   std::mt19937 random(seed);
-    // each run resumes where the last was killed, so a kill within a quarter of a whole run
+  // each run resumes where the last was killed, so a kill within a quarter of a whole run
   // leaves work for the next
   std::uniform_real_distribution<double> moment(0.0, 0.25 * seconds);
   int killed = 0;
@@ -176,7 +180,11 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
     kill(pid, SIGKILL);
     const int status = wait_for(pid);
     require_no_partial_final_files(dir / "killed");
-    if (!WIFSIGNALED(status)) break;  // it finished first
+    if (!WIFSIGNALED(status)) {  // it finished first, and must have finished well
+      REQUIRE(WIFEXITED(status));
+      REQUIRE(WEXITSTATUS(status) == 0);
+      break;
+    }
     ++killed;
   }
   CHECK(killed >= 3);
@@ -185,7 +193,7 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
   const Run finish = umwelt(rerun + "--json");
   INFO(finish.err);
   REQUIRE(finish.exit_code == 0);
-    const nlohmann::json finished = nlohmann::json::parse(finish.out);
+  const nlohmann::json finished = nlohmann::json::parse(finish.out);
   CHECK((finished["already_complete"] == true || finished["episodes_resumed"] > 0));
   const Run verify = umwelt("dataset verify " + (dir / "killed"));
   INFO(verify.out);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "datagen/codec.h"
 #include "datagen/file_io.h"
 #include "datagen/verify.h"
 #include "tests/datagen/datagen_test_util.h"
@@ -148,5 +149,95 @@ TEST_CASE("corruption: a manifest with wrong counts") {
   SECTION("not JSON at all") {
     uw::data::write_file_atomically(manifest_path, original.substr(0, original.size() / 2));
     CHECK_THAT(open_error(d), Catch::Contains("manifest.json': not valid JSON"));
+  }
+}
+
+TEST_CASE("corruption: hostile manifests and indexes never hang or allocate without bound") {
+  TempDir dir("hostile");
+  const fs::path d = make_dataset(dir);
+  const fs::path manifest_path = d / "manifest.json";
+  const std::string original = uw::data::read_text_file(manifest_path);
+
+  SECTION("a count of episodes near 2^63") {
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["generation"]["episodes"] = int64_t{9'000'000'000'000'000'000};
+    m["generation"]["shard_episodes"] = 1;
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    CHECK_THAT(open_error(d), Catch::Contains("episodes is 9000000000000000000, expected 1..2^40"));
+  }
+  SECTION("a layout that is not the env's") {
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["layout"]["observation"] = 5;
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    CHECK_THAT(open_error(d), Catch::Contains("layout: observation is 5, the env spec says 4"));
+  }
+  SECTION("an empty shard listed as such") {
+    // header, and a footer for an index of no entries with its correct checksum
+    const fs::path shard = d / "shards/shard-000003.uws";
+    std::vector<uint8_t> bytes = uw::data::File(shard, uw::data::File::Mode::kRead).read_all();
+    bytes.resize(16);
+    const uint64_t footer[3] = {16, 0, uw::data::xxh64_of({})};
+    const auto* raw = reinterpret_cast<const uint8_t*>(footer);
+    bytes.insert(bytes.end(), raw, raw + 24);
+    for (char c : std::string("UWSHEND1")) bytes.push_back(static_cast<uint8_t>(c));
+    fs::remove(shard);
+    uw::data::File(shard, uw::data::File::Mode::kCreate).append(bytes);
+    nlohmann::json m = nlohmann::json::parse(original);
+    m["totals"]["episodes"] = m["totals"]["episodes"].get<int64_t>() - 1;
+    m["totals"]["steps"] = m["totals"]["steps"].get<int64_t>() - 25;
+    m["totals"]["bytes"] =
+        m["totals"]["bytes"].get<int64_t>() - m["shards"][3]["bytes"].get<int64_t>() + 48;
+    m["shards"][3]["episodes"] = 0;
+    m["shards"][3]["steps"] = 0;
+    m["shards"][3]["bytes"] = 48;
+    m["shards"][3]["xxh64"] = uw::data::hex64(uw::data::xxh64_of(bytes));
+    uw::data::write_file_atomically(manifest_path, m.dump());
+    CHECK_THAT(open_error(d), Catch::Contains("shard-000003.uws': holds no episodes"));
+  }
+  SECTION("an episode longer than the env allows, and a frame bigger than its episode") {
+    // episode 9 rewritten with 40 steps, more than the generation's 25
+    Dataset original_data = Dataset::open(d);
+    uw::data::Episode e = original_data.read(original_data.find(9));
+    const size_t state_size = e.states.size() / (e.steps + 1);
+    const std::vector<float> last_obs(e.observations.end() - 4, e.observations.end());
+    const std::vector<double> last_state(e.states.end() - state_size, e.states.end());
+    for (int extra = 0; extra < 15; ++extra) {
+      e.observations.insert(e.observations.end(), last_obs.begin(), last_obs.end());
+      e.states.insert(e.states.end(), last_state.begin(), last_state.end());
+      e.actions.insert(e.actions.end(), {0.0f, 0.0f});
+      e.rewards.push_back(0.0f);
+    }
+    e.steps += 15;
+    const fs::path shard = d / "shards/shard-000003.uws";
+    fs::remove(shard);
+    const auto frame = uw::data::compress_frame(uw::data::encode_episode(e), 3);
+    {
+      uw::data::ShardWriter writer(shard, 9, 1, 1 << 20);
+      writer.append(uw::data::summarise(e, 0, frame), frame);
+      writer.finish();
+    }
+    auto manifest = uw::data::read_manifest(d);
+    manifest.shards[3].bytes = fs::file_size(shard);
+    manifest.shards[3].steps = 40;
+    manifest.shards[3].xxh64 = uw::data::xxh64_of_file(shard);
+    uw::data::write_manifest(d, manifest);
+    CHECK_THAT(open_error(d),
+               Catch::Contains("episode 9: the index says 40 steps, expected 1..25"));
+
+    // the same frame under an index that says 25 steps: refused before it is decompressed
+    fs::remove(shard);
+    {
+      uw::data::ShardWriter writer(shard, 9, 1, 1 << 20);
+      uw::data::ShardEntry entry = uw::data::summarise(e, 0, frame);
+      entry.steps = 25;
+      writer.append(entry, frame);
+      writer.finish();
+    }
+    manifest.shards[3].bytes = fs::file_size(shard);
+    manifest.shards[3].steps = 25;
+    manifest.shards[3].xxh64 = uw::data::xxh64_of_file(shard);
+    uw::data::write_manifest(d, manifest);
+    CHECK_THAT(open_error(d), Catch::Contains("episode 9: the Zstandard frame claims"));
+    CHECK_THAT(open_error(d), Catch::Contains("more than the limit"));
   }
 }

@@ -182,7 +182,7 @@ TEST_CASE("replay: a changed action is found at its step") {
   const fs::path shard = dir / "d" / "shards/shard-000000.uws";
   fs::remove(shard);
   {
-    uw::data::ShardWriter writer(shard, 0, 1);
+    uw::data::ShardWriter writer(shard, 0, 1, 1 << 20);
     const auto frame = uw::data::compress_frame(uw::data::encode_episode(e), 3);
     writer.append(uw::data::summarise(e, 0, frame), frame);
     writer.finish();
@@ -214,4 +214,31 @@ TEST_CASE("generator: pixel datasets store every frame, the same as the env rend
   CHECK(std::equal(first.pixels.begin(), first.pixels.end(), e.pixels.begin()));
   CHECK(uw::data::verify_dataset(dir / "d").ok());
   CHECK(uw::data::replay_episode(registry(), dataset, 1).exact());
+}
+
+TEST_CASE("generator: leftovers of a killed run and a second run at once") {
+  TempDir dir("leftovers");
+  const auto config = small_config(4);
+  SECTION("killed while writing its first generation.json") {
+    fs::create_directories(dir / "d");
+    uw::data::write_file_atomically(dir / "d" / "generation.json.tmp", "{\"format\": \"umw");
+    generate(registry(), config, dir / "d", {});
+    CHECK(uw::data::verify_dataset(dir / "d").ok());
+  }
+  SECTION("a .partial beside its finished shard") {
+    generate(registry(), config, dir / "d", {});
+    fs::remove(dir / "d" / "manifest.json");
+    uw::data::write_file_atomically(dir / "d" / "shards/shard-000000.uws.partial", "UWSHARD1");
+    generate(registry(), config, dir / "d", {});
+    CHECK_FALSE(fs::exists(dir / "d" / "shards/shard-000000.uws.partial"));
+    CHECK(uw::data::verify_dataset(dir / "d").ok());
+  }
+  SECTION("another generation holds the directory") {
+    auto other = config;
+    generate(registry(), config, dir / "d", {});
+    fs::remove(dir / "d" / "manifest.json");
+    const uw::data::FileLock held(dir / "d" / "generation.json", "held");
+    CHECK_THROWS_WITH(generate(registry(), config, dir / "d", {}),
+                      Catch::Contains("another `umwelt gen` is generating this dataset now"));
+  }
 }
