@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -310,9 +309,28 @@ uint64_t size_of_file(const fs::path& path) { return File(path, File::Mode::kRea
 }  // namespace
 
 void check_minari_dataset_id(const std::string& id) {
-  // Minari's DATASET_ID_RE with its version required (Minari fails on an id without one)
-  const std::regex pattern(R"(^(?:[-\w][-\w/]*[-\w]+/)?[-\w]+?-v\d+$)");
-  if (!std::regex_match(id, pattern)) {
+  // Minari's DATASET_ID_RE, (?:[-\w][-\w/]*[-\w]+/)?[-\w]+?-v\d+, with its version required
+  // (Minari fails on an id without one); checked by hand, since std::regex trips GCC 12's
+  // uninitialised-use warning under the sanitizers
+  const auto word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+  };
+  const size_t version = id.rfind("-v");
+  const size_t slash = id.rfind('/');
+  const std::string digits = version == std::string::npos ? "" : id.substr(version + 2);
+  const std::string name =
+      version == std::string::npos ? "" : id.substr(slash + 1, version - (slash + 1));
+  const std::string space = slash == std::string::npos ? "" : id.substr(0, slash);
+  bool valid =
+      !digits.empty() &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      (slash == std::string::npos || slash < version) && !name.empty() &&
+      std::all_of(name.begin(), name.end(), word);
+  if (slash != std::string::npos) {
+    valid = valid && space.size() >= 2 && word(space.front()) && word(space.back()) &&
+            std::all_of(space.begin(), space.end(), [&](char c) { return word(c) || c == '/'; });
+  }
+  if (!valid) {
     throw Error("dataset id '" + id +
                 "': expected Minari's form (namespace/)name-v<version> of letters, digits, "
                 "'_' and '-', e.g. 'umwelt/pointmass-reach/random-v0'");
