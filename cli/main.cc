@@ -1,6 +1,7 @@
 // umwelt: the command-line front of Umwelt. One file per command under cli/.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const uw::Error& e) {
+    std::fprintf(stderr, "umwelt: error: %s\n", e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // a path the user gave that cannot be used: no permission, not a directory, disk full
     std::fprintf(stderr, "umwelt: error: %s\n", e.what());
     return 1;
   } catch (const std::exception& e) {

@@ -32,13 +32,12 @@ void claim_directory(const fs::path& dir, const GenerationConfig& config,
     } catch (const json::parse_error& e) {
       throw Error(where + ": not valid JSON: " + e.what());
     }
-    std::vector<std::string> differences;
     if (existing.value("format", "") != "umwelt-generation") {
       throw Error(where + ": not an Umwelt generation record");
     }
     const GenerationConfig before =
         generation_from_json(existing.value("generation", json()), where);
-    differences = generation_differences(config, before, false);
+    std::vector<std::string> differences = generation_differences(config, before, false);
     if (differences.empty() && existing.value("env_spec", json()) != record.at("env_spec")) {
       differences.push_back(
           "env_spec: the env now has a different spec (options' defaults or "
@@ -51,11 +50,11 @@ void claim_directory(const fs::path& dir, const GenerationConfig& config,
       throw Error(message);
     }
   } else {
-    // a run killed while writing its first generation.json leaves only the temporary file
-    if (fs::exists(dir / "generation.json.tmp")) fs::remove(dir / "generation.json.tmp");
     if (fs::exists(dir) && !fs::is_directory(dir)) {
       throw Error(quoted(dir) + " exists and is not a directory");
     }
+    // a run killed while writing its first generation.json leaves only the temporary file
+    if (fs::exists(dir / "generation.json.tmp")) fs::remove(dir / "generation.json.tmp");
     if (fs::exists(dir) && !fs::is_empty(dir)) {
       throw Error(quoted(dir) +
                   " is not empty and holds no dataset being generated (no generation.json): "

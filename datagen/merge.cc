@@ -85,22 +85,30 @@ Manifest merge_datasets(const fs::path& out, const std::vector<fs::path>& parts)
                 std::to_string(whole.total_shards()) + " shards (" + missing +
                 (missing_count > 10 ? ", ..." : "") + "): merge every part");
   }
-  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out))) {
+  // a new directory, or one a killed merge of the same parts left (its generation.json first)
+  const nlohmann::json record = generation_record(whole, first.spec);
+  const fs::path record_path = out / "generation.json";
+  const bool resuming =
+      fs::exists(record_path) && !fs::exists(out / "manifest.json") &&
+      nlohmann::json::parse(read_text_file(record_path), nullptr, false) == record;
+  if (!resuming && fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out))) {
     throw Error(quoted(out) + " exists and is not an empty directory");
   }
   fs::create_directories(out / "shards");
+  if (!resuming) write_file_atomically(record_path, record.dump(2) + "\n");
   Manifest merged = first;
   merged.generation = whole;
   merged.shards.clear();
   for (const auto& [index, source] : shards) {
     open_shard(*source.part, *source.manifest, source.record);  // header, index and counts
-    copy_shard(*source.part / source.record.file, out / source.record.file, source.record.xxh64);
+    const fs::path target = out / source.record.file;
+    const bool copied = fs::exists(target) && fs::file_size(target) == source.record.bytes &&
+                        xxh64_of_file(target) == source.record.xxh64;
+    if (!copied) copy_shard(*source.part / source.record.file, target, source.record.xxh64);
     merged.shards.push_back(source.record);
   }
   sync_directory(out / "shards");
-  // as a single run would leave it: `umwelt gen` with the whole command finds it complete
-  write_file_atomically(out / "generation.json",
-                        generation_record(whole, first.spec).dump(2) + "\n");
+  // as a single run leaves it: `umwelt gen` with the whole command finds it complete
   write_manifest(out, merged);
   return merged;
 }

@@ -242,3 +242,28 @@ TEST_CASE("generator: leftovers of a killed run and a second run at once") {
                       Catch::Contains("another `umwelt gen` is generating this dataset now"));
   }
 }
+
+TEST_CASE("merge: a killed merge is resumed by running it again") {
+  TempDir dir("merge_resume");
+  auto config = small_config(6);
+  std::vector<fs::path> parts;
+  for (int i = 0; i < 2; ++i) {
+    auto part = config;
+    part.shard_index = i;
+    part.shard_count = 2;
+    parts.push_back(dir / ("part" + std::to_string(i)));
+    generate(registry(), part, parts.back(), {});
+  }
+  uw::data::merge_datasets(dir / "merged", parts);
+  const std::string expected = content_hash_of(dir / "merged");
+  // as a kill would leave it: no manifest, one shard missing and one copy cut short
+  fs::remove(dir / "merged" / "manifest.json");
+  fs::remove(dir / "merged" / "shards/shard-000001.uws");
+  fs::resize_file(dir / "merged" / "shards/shard-000000.uws", 100);
+  uw::data::merge_datasets(dir / "merged", parts);
+  CHECK(uw::data::verify_dataset(dir / "merged").ok());
+  CHECK(content_hash_of(dir / "merged") == expected);
+  // a finished merge is not merged over
+  CHECK_THROWS_WITH(uw::data::merge_datasets(dir / "merged", parts),
+                    Catch::Contains("is not an empty directory"));
+}
