@@ -104,10 +104,6 @@ class Reader {
   size_t at_ = 0;
 };
 
-uint8_t success_code(const std::optional<bool>& success) {
-  return success ? (*success ? 1 : 0) : 2;
-}
-
 }  // namespace
 
 std::vector<uint8_t> encode_episode(const Episode& e) {
@@ -193,7 +189,7 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   e.terminated = terminated == 1;
   e.truncated = truncated == 1;
   e.reason = static_cast<envs::EndReason>(reason);
-  if (success < 2) e.success = success == 1;
+  e.success = success_from_code(success);
   const uint32_t policy_size = r.get<uint32_t>("policy_size");
   if (policy_size > kMaxPolicyName)
     r.fail("policy name of " + std::to_string(policy_size) + " bytes");

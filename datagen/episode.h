@@ -51,6 +51,14 @@ uint64_t payload_bound(const EpisodeLayout& layout, int64_t steps);
 // The largest array size a layout may hold (per observation, action, state, goal, picture).
 inline constexpr int64_t kMaxLayoutSize = int64_t{1} << 24;
 
+// How payloads and shard indexes store Episode::success in a byte: 0 no, 1 yes, 2 no goal.
+inline uint8_t success_code(const std::optional<bool>& success) {
+  return success ? (*success ? 1 : 0) : 2;
+}
+inline std::optional<bool> success_from_code(uint8_t code) {
+  return code < 2 ? std::optional<bool>(code == 1) : std::nullopt;
+}
+
 // The first way `episode` does not fit `layout` (array sizes, an end without a reason, a
 // non-finite value), or an empty string.
 std::string episode_problem(const Episode& episode, const EpisodeLayout& layout);

@@ -44,10 +44,6 @@ T get(const uint8_t* at) {
   return value;
 }
 
-uint8_t success_code(const std::optional<bool>& success) {
-  return success ? (*success ? 1 : 0) : 2;
-}
-
 void put_entry(std::vector<uint8_t>& out, const ShardEntry& e) {
   put(out, e.episode);
   put(out, e.offset);
@@ -79,7 +75,7 @@ ShardEntry get_entry(const uint8_t* at, const std::string& where) {
   e.terminated = terminated == 1;
   e.truncated = truncated == 1;
   e.reason = static_cast<envs::EndReason>(reason);
-  if (success < 2) e.success = success == 1;
+  e.success = success_from_code(success);
   return e;
 }
 

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -56,5 +60,28 @@ inline std::pair<int, int> png_size(std::string_view bytes) {
   };
   return {big_endian(16), big_endian(20)};
 }
+
+}  // namespace uw::test
+
+namespace uw::test {
+
+// A fresh folder under the system's temporary folder, named after the test binary's process so
+// that tests running at once never share one; removed with the object.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             ("umwelt_test_" + std::to_string(getpid()) + "_" + name)) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::filesystem::path operator/(const std::string& child) const { return path / child; }
+  // The child's path as text, for command lines.
+  std::string str(const std::string& child) const { return (path / child).string(); }
+};
 
 }  // namespace uw::test

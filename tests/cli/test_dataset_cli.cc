@@ -17,27 +17,17 @@
 #include "datagen/file_io.h"
 #include "datagen/shard.h"
 #include "tests/cli/run_umwelt.h"
+#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using uw::test::expect_error;
 using uw::test::Run;
+using uw::test::TempDir;
 using uw::test::umwelt;
 
 extern char** environ;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() /
-             ("umwelt_test_gen_" + std::to_string(getpid()) + "_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& child) const { return (path / child).string(); }
-};
 
 std::string content_hash(const std::string& dir) {
   const Run run = umwelt("dataset info " + dir + " --json");
@@ -92,22 +82,22 @@ TEST_CASE("umwelt gen: the same content on 1 and 2 threads; verify and replay pa
   const std::string common =
       "gen --env reacher-reach --episodes 9 --max-steps 40 --shard-episodes 4 --seed 5 --policy "
       "mix:random=0.5,scripted=0.5";
-  const Run one = umwelt(common + " --threads 1 --json --out " + (dir / "one"));
+  const Run one = umwelt(common + " --threads 1 --json --out " + dir.str("one"));
   INFO(one.err);
   REQUIRE(one.exit_code == 0);
   const nlohmann::json summary = nlohmann::json::parse(one.out);
   CHECK(summary["episodes"] == 9);
   CHECK(summary["shards"] == 3);
-  REQUIRE(umwelt(common + " --threads 2 --out " + (dir / "two")).exit_code == 0);
-  CHECK(content_hash(dir / "one") == content_hash(dir / "two"));
-  const Run verify = umwelt("dataset verify " + (dir / "two"));
+  REQUIRE(umwelt(common + " --threads 2 --out " + dir.str("two")).exit_code == 0);
+  CHECK(content_hash(dir.str("one")) == content_hash(dir.str("two")));
+  const Run verify = umwelt("dataset verify " + dir.str("two"));
   CHECK(verify.exit_code == 0);
   CHECK_THAT(verify.out, Catch::Contains("ok: 3 shards, 9 good episodes"));
-  const Run replay = umwelt("dataset replay " + (dir / "two") + " --episode 0 --episode 8 --json");
+  const Run replay = umwelt("dataset replay " + dir.str("two") + " --episode 0 --episode 8 --json");
   INFO(replay.err);
   CHECK(replay.exit_code == 0);
   CHECK(nlohmann::json::parse(replay.out)["failed"] == 0);
-  const Run info = umwelt("dataset info " + (dir / "one") + " --json");
+  const Run info = umwelt("dataset info " + dir.str("one") + " --json");
   const nlohmann::json stats = nlohmann::json::parse(info.out);
   CHECK(stats["steps"] == 9 * 40 - stats["end_reasons"].value("success", 0) * 0);
   CHECK(stats["compression_ratio"].get<double>() > 1.3);
@@ -121,14 +111,14 @@ TEST_CASE("umwelt gen: shards generated as separate processes and merged equal o
                                            "2",          "--max-steps", "30"};
   REQUIRE(
       umwelt("gen --env pointmass-reach --episodes 13 --shard-episodes 2 --max-steps 30 --out " +
-             (dir / "whole"))
+             dir.str("whole"))
           .exit_code == 0);
   // four tasks of an array job, running at once
   std::vector<pid_t> tasks;
   std::string parts;
   for (int i = 0; i < 4; ++i) {
     std::vector<std::string> args = common;
-    const std::string out = dir / ("part-" + std::to_string(i));
+    const std::string out = dir.str("part-" + std::to_string(i));
     args.insert(args.end(),
                 {"--shard-index", std::to_string(i), "--shard-count", "4", "--out", out});
     tasks.push_back(spawn_umwelt(args));
@@ -139,11 +129,11 @@ TEST_CASE("umwelt gen: shards generated as separate processes and merged equal o
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
   }
-  const Run merge = umwelt("dataset merge " + (dir / "merged") + parts);
+  const Run merge = umwelt("dataset merge " + dir.str("merged") + parts);
   INFO(merge.err);
   REQUIRE(merge.exit_code == 0);
-  CHECK(content_hash(dir / "merged") == content_hash(dir / "whole"));
-  CHECK(umwelt("dataset verify " + (dir / "merged")).exit_code == 0);
+  CHECK(content_hash(dir.str("merged")) == content_hash(dir.str("whole")));
+  CHECK(umwelt("dataset verify " + dir.str("merged")).exit_code == 0);
 }
 
 TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing lost or twice") {
@@ -159,10 +149,10 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
     return a;
   };
   const auto start = std::chrono::steady_clock::now();
-  REQUIRE(wait_for(spawn_umwelt(with_out(dir / "whole"))) == 0);
+  REQUIRE(wait_for(spawn_umwelt(with_out(dir.str("whole")))) == 0);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string expected = content_hash(dir / "whole");
+  const std::string expected = content_hash(dir.str("whole"));
 
   // UMWELT_TEST_SEED=N repeats a failed run's moments
   const char* given_seed = std::getenv("UMWELT_TEST_SEED");
@@ -175,11 +165,11 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
   std::uniform_real_distribution<double> moment(0.0, 0.25 * seconds);
   int killed = 0;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    const pid_t pid = spawn_umwelt(with_out(dir / "killed"));
+    const pid_t pid = spawn_umwelt(with_out(dir.str("killed")));
     std::this_thread::sleep_for(std::chrono::duration<double>(moment(random)));
     kill(pid, SIGKILL);
     const int status = wait_for(pid);
-    require_no_partial_final_files(dir / "killed");
+    require_no_partial_final_files(dir.str("killed"));
     if (!WIFSIGNALED(status)) {  // it finished first, and must have finished well
       REQUIRE(WIFEXITED(status));
       REQUIRE(WEXITSTATUS(status) == 0);
@@ -189,25 +179,25 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
   }
   CHECK(killed >= 3);
   std::string rerun;
-  for (const std::string& a : with_out(dir / "killed")) rerun += a + " ";
+  for (const std::string& a : with_out(dir.str("killed"))) rerun += a + " ";
   const Run finish = umwelt(rerun + "--json");
   INFO(finish.err);
   REQUIRE(finish.exit_code == 0);
   const nlohmann::json finished = nlohmann::json::parse(finish.out);
   CHECK((finished["already_complete"] == true || finished["episodes_resumed"] > 0));
-  const Run verify = umwelt("dataset verify " + (dir / "killed"));
+  const Run verify = umwelt("dataset verify " + dir.str("killed"));
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
-  CHECK(content_hash(dir / "killed") == expected);
-  CHECK_FALSE(fs::exists(fs::path(dir / "killed") / "manifest.json.tmp"));
+  CHECK(content_hash(dir.str("killed")) == expected);
+  CHECK_FALSE(fs::exists((dir / "killed") / "manifest.json.tmp"));
 }
 
 TEST_CASE("umwelt dataset verify: exit 1 naming the shard and episode of a fault") {
   TempDir dir("verify");
   REQUIRE(umwelt("gen --env pointmass-reach --episodes 4 --shard-episodes 2 --max-steps 20 --out " +
-                 (dir / "d"))
+                 dir.str("d"))
               .exit_code == 0);
-  const fs::path shard = fs::path(dir / "d") / "shards/shard-000001.uws";
+  const fs::path shard = (dir / "d") / "shards/shard-000001.uws";
   const auto entries =
       uw::data::read_shard_index(uw::data::File(shard, uw::data::File::Mode::kRead));
   {
@@ -220,15 +210,15 @@ TEST_CASE("umwelt dataset verify: exit 1 naming the shard and episode of a fault
     stream.seekp(static_cast<std::streamoff>(entries[0].offset + 20));
     stream.put(static_cast<char>(byte[0]));
   }
-  const Run verify = umwelt("dataset verify " + (dir / "d"));
+  const Run verify = umwelt("dataset verify " + dir.str("d"));
   CHECK(verify.exit_code == 1);
   CHECK_THAT(verify.out, Catch::Contains("shard-000001.uws', episode 2: frame checksum mismatch"));
   CHECK_THAT(verify.out, Catch::Contains("FAILED"));
-  expect_error(umwelt("dataset info " + (dir / "d")), "episode 2: frame checksum mismatch");
-  expect_error(umwelt("dataset verify " + (dir / "nothing")), "");
+  expect_error(umwelt("dataset info " + dir.str("d")), "episode 2: frame checksum mismatch");
+  expect_error(umwelt("dataset verify " + dir.str("nothing")), "");
   expect_error(
       umwelt("gen --env pointmass-reach --episodes 5 --shard-episodes 2 --max-steps 20 --out " +
-             (dir / "d")),
+             dir.str("d")),
       "episodes: 5 in this command, 4 in the dataset");
-  expect_error(umwelt("dataset replay " + (dir / "d") + " --episode 99"), "holds no episode 99");
+  expect_error(umwelt("dataset replay " + dir.str("d") + " --episode 99"), "holds no episode 99");
 }

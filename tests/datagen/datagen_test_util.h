@@ -1,7 +1,5 @@
 #pragma once
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -10,6 +8,7 @@
 #include "datagen/generator.h"
 #include "datagen/stats.h"
 #include "envs/registry.h"
+#include "tests/test_util.h"
 
 namespace uw::test {
 
@@ -21,20 +20,6 @@ inline const envs::Registry& registry() {
   return instance;
 }
 
-// A fresh folder under the system's temporary folder, unique to this process, removed at the
-// end of the test.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() /
-             ("umwelt_test_data_" + std::to_string(getpid()) + "_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path operator/(const std::string& child) const { return path / child; }
-};
-
 // A small, fast dataset config: pointmass, short episodes, small shards.
 inline data::GenerationConfig small_config(int64_t episodes = 10) {
   data::GenerationConfig config;
@@ -44,6 +29,20 @@ inline data::GenerationConfig small_config(int64_t episodes = 10) {
   config.shard_episodes = 3;
   config.seed = 7;
   return config;
+}
+
+// The parts of a split generation, generated into dir/part0, dir/part1, ...
+inline std::vector<fs::path> generate_parts(const data::GenerationConfig& config, int count,
+                                            const TempDir& dir) {
+  std::vector<fs::path> parts;
+  for (int i = 0; i < count; ++i) {
+    auto part = config;
+    part.shard_index = i;
+    part.shard_count = count;
+    parts.push_back(dir / ("part" + std::to_string(i)));
+    data::generate(registry(), part, parts.back(), {});
+  }
+  return parts;
 }
 
 inline std::string content_hash_of(const fs::path& dir) {

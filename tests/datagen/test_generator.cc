@@ -37,15 +37,8 @@ TEST_CASE("generator: a 4-way split merged equals one run") {
   TempDir dir("split");
   auto config = small_config(10);  // 4 shards of 3, 3, 3, 1 episodes
   generate(registry(), config, dir / "whole", {});
-  std::vector<fs::path> parts;
-  for (int i = 0; i < 4; ++i) {
-    auto part = config;
-    part.shard_index = i;
-    part.shard_count = 4;
-    parts.push_back(dir / ("part" + std::to_string(i)));
-    generate(registry(), part, parts.back(), {});
-    CHECK(uw::data::verify_dataset(parts.back()).ok());
-  }
+  std::vector<fs::path> parts = generate_parts(config, 4, dir);
+  for (const fs::path& part : parts) CHECK(uw::data::verify_dataset(part).ok());
   // parts merged in any order
   std::swap(parts[0], parts[3]);
   const uw::data::Manifest merged = uw::data::merge_datasets(dir / "merged", parts);
@@ -245,15 +238,7 @@ TEST_CASE("generator: leftovers of a killed run and a second run at once") {
 
 TEST_CASE("merge: a killed merge is resumed by running it again") {
   TempDir dir("merge_resume");
-  auto config = small_config(6);
-  std::vector<fs::path> parts;
-  for (int i = 0; i < 2; ++i) {
-    auto part = config;
-    part.shard_index = i;
-    part.shard_count = 2;
-    parts.push_back(dir / ("part" + std::to_string(i)));
-    generate(registry(), part, parts.back(), {});
-  }
+  const std::vector<fs::path> parts = generate_parts(small_config(6), 2, dir);
   uw::data::merge_datasets(dir / "merged", parts);
   const std::string expected = content_hash_of(dir / "merged");
   // as a kill would leave it: no manifest, one shard missing and one copy cut short

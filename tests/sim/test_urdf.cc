@@ -10,27 +10,18 @@
 #include "sim/bullet_world.h"
 #include "sim/renderer.h"
 #include "sim/urdf_loader.h"
+#include "tests/test_util.h"
 
 using Catch::Matchers::Contains;
 using uw::sim::load_urdf;
 using uw::sim::UrdfOptions;
+using uw::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kCorpus = fs::path(UMWELT_TEST_DATA) / "urdf";
 const fs::path kAssets = fs::path(UMWELT_ASSET_DIR) / "urdf";
-
-// A fresh folder under the system's temporary folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("umwelt_test_urdf_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void write(const fs::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary);
