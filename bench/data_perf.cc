@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -51,6 +52,15 @@ double time_rollouts(const envs::Registry& registry, const data::GenerationConfi
   return seconds_since(start);
 }
 
+// The median over rounds of reference[i] / measured[i].
+double median_ratio(const std::vector<double>& reference, const std::vector<double>& measured) {
+  std::vector<double> ratios;
+  for (size_t i = 0; i < reference.size(); ++i) ratios.push_back(reference[i] / measured[i]);
+  std::ranges::sort(ratios);
+  const size_t n = ratios.size();
+  return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+}
+
 double time_generation(const envs::Registry& registry, const data::GenerationConfig& config,
                        const fs::path& dir, int threads) {
   fs::remove_all(dir);
@@ -88,6 +98,7 @@ std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPe
     gen.max_steps = config.max_steps;
     gen.shard_episodes = config.shard_episodes;
     gen.policy = config.policy;
+    gen.zstd_level = config.zstd_level;
     // enough episodes that the reference takes min_seconds, so fixed costs (making envs,
     // syncing shards) weigh as little as in a real generation; two probes take out the fixed
     // cost
@@ -102,23 +113,23 @@ std::vector<DataPerf> run_data_perf(const envs::Registry& registry, const DataPe
     DataPerf r;
     r.env_id = id;
     r.episodes = gen.episodes;
-    double best_rollout = 1e30, best_record = 1e30, best_generate = 1e30;
+    // The machine's speed drifts by more than the differences measured (shared cores), so the
+    // ratios are medians of each round's ratio, taken between runs seconds apart; the rates
+    // are the best rounds'.
+    std::vector<double> rollout, record, generate;
     for (int round = 0; round < config.rounds; ++round) {
-      best_rollout =
-          std::min(best_rollout, time_rollouts(registry, gen, config.threads, false, r.steps));
-      best_record =
-          std::min(best_record, time_rollouts(registry, gen, config.threads, true, r.steps));
-      best_generate =
-          std::min(best_generate, time_generation(registry, gen, scratch / "d", config.threads));
+      rollout.push_back(time_rollouts(registry, gen, config.threads, false, r.steps));
+      record.push_back(time_rollouts(registry, gen, config.threads, true, r.steps));
+      generate.push_back(time_generation(registry, gen, scratch / "d", config.threads));
     }
-    r.rollout_steps_per_second = r.steps / best_rollout;
-    r.generate_steps_per_second = r.steps / best_generate;
-    r.generate_vs_rollout = best_rollout / best_generate;
-    r.record_steps_per_second = r.steps / best_record;
-    r.generate_vs_record = best_record / best_generate;
+    r.rollout_steps_per_second = r.steps / std::ranges::min(rollout);
+    r.record_steps_per_second = r.steps / std::ranges::min(record);
+    r.generate_steps_per_second = r.steps / std::ranges::min(generate);
+    r.generate_vs_rollout = median_ratio(rollout, generate);
+    r.generate_vs_record = median_ratio(record, generate);
     data::Dataset dataset = data::Dataset::open(scratch / "d");
     const data::DatasetStats stats = data::dataset_stats(dataset, true);
-    r.payload_bytes = stats.payload_bytes;
+    r.array_bytes = stats.array_bytes;
     r.shard_bytes = stats.bytes;
     r.compression_ratio = stats.compression_ratio;
     r.sample_transitions_per_second = sample_rate(dataset, config);

@@ -32,6 +32,7 @@ void run_info(const std::string& dir, bool as_json) {
                       {"steps", s.steps},
                       {"shards", m.shards.size()},
                       {"bytes", s.bytes},
+                      {"array_bytes", s.array_bytes},
                       {"payload_bytes", s.payload_bytes},
                       {"compression_ratio", s.compression_ratio},
                       {"return",
@@ -59,8 +60,8 @@ void run_info(const std::string& dir, bool as_json) {
             << "policy       " << m.generation.policy << ", seed " << m.generation.seed << "\n"
             << "episodes     " << s.episodes << " in " << m.shards.size() << " shards\n"
             << "steps        " << with_thousands(double(s.steps)) << "\n"
-            << "size         " << fixed(s.bytes / 1e6, 2) << " MB, compression "
-            << fixed(s.compression_ratio, 2) << "x\n"
+            << "size         " << fixed(s.bytes / 1e6, 2) << " MB, "
+            << fixed(s.compression_ratio, 2) << "x smaller than plain arrays\n"
             << "return       mean " << fixed(s.return_mean, 3) << ", std " << fixed(s.return_std, 3)
             << ", min " << fixed(s.return_min, 3) << ", max " << fixed(s.return_max, 3) << "\n"
             << "length       mean " << fixed(s.length_mean, 1) << ", min " << s.length_min

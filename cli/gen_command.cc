@@ -91,7 +91,7 @@ void add_gen_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   command
       ->add_option("--zstd-level", c.zstd_level,
-                   "Zstandard level: -7..-1 fast (default -1), 1..22 smaller and slower")
+                   "Zstandard level: -7..-1 fast (default -5), 1..22 smaller and slower")
       ->check(CLI::Range(data::kMinZstdLevel, 22));
   command->add_flag("--json", args->json, "Print one JSON object");
   command->callback([args] { run_gen(*args); });

@@ -32,22 +32,29 @@ void run_perf_data(const PerfDataArgs& args) {
                       {"generate_steps_per_second", r.generate_steps_per_second},
                       {"generate_vs_rollout", r.generate_vs_rollout},
                       {"generate_vs_record", r.generate_vs_record},
-                      {"payload_bytes", r.payload_bytes},
+                      {"array_bytes", r.array_bytes},
                       {"shard_bytes", r.shard_bytes},
                       {"compression_ratio", r.compression_ratio},
                       {"sample_transitions_per_second", r.sample_transitions_per_second}});
     }
-    std::cout << nlohmann::json{{"machine", machine_json()}, {"min_seconds", c.min_seconds},
-                                {"max_steps", c.max_steps},  {"threads", c.threads},
-                                {"policy", c.policy},        {"window", c.window},
-                                {"batch", c.batch},          {"envs", list}}
+    std::cout << nlohmann::json{{"machine", machine_json()},
+                                {"min_seconds", c.min_seconds},
+                                {"max_steps", c.max_steps},
+                                {"zstd_level", c.zstd_level},
+                                {"threads", c.threads},
+                                {"policy", c.policy},
+                                {"window", c.window},
+                                {"batch", c.batch},
+                                {"envs", list}}
                      .dump(2)
               << "\n";
     return;
   }
-  std::cout << "machine: " << cpu_model() << "; episodes of up to " << c.max_steps
-            << " steps, enough for " << c.min_seconds << " s of rollouts; " << c.threads
-            << " threads, policy " << c.policy << "; windows " << c.batch << " x " << c.window
+  const std::string length =
+      c.max_steps > 0 ? "up to " + std::to_string(c.max_steps) + " steps" : "the env's time limit";
+  std::cout << "machine: " << cpu_model() << "; episodes of " << length << ", enough for "
+            << c.min_seconds << " s of rollouts; " << c.threads << " threads, policy " << c.policy
+            << ", zstd level " << c.zstd_level << "; windows " << c.batch << " x " << c.window
             << "\n\n";
   Table table({"env", "episodes", "rollout steps/s", "recorded steps/s", "gen steps/s",
                "gen/rollout", "gen/recorded", "raw MB", "shard MB", "compression",
@@ -56,7 +63,7 @@ void run_perf_data(const PerfDataArgs& args) {
     table.add_row({r.env_id, std::to_string(r.episodes), with_thousands(r.rollout_steps_per_second),
                    with_thousands(r.record_steps_per_second),
                    with_thousands(r.generate_steps_per_second), fixed(r.generate_vs_rollout, 3),
-                   fixed(r.generate_vs_record, 3), fixed(r.payload_bytes / 1e6, 2),
+                   fixed(r.generate_vs_record, 3), fixed(r.array_bytes / 1e6, 2),
                    fixed(r.shard_bytes / 1e6, 2), fixed(r.compression_ratio, 2),
                    with_thousands(r.sample_transitions_per_second)});
   }
@@ -79,12 +86,16 @@ void add_perf_data_command(CLI::App& perf) {
   data->add_option("--min-seconds", c.min_seconds,
                    "Episodes enough for the reference rollouts to take this long")
       ->check(CLI::NonNegativeNumber);
-  data->add_option("--max-steps", c.max_steps, "Steps per episode at most")
+  data->add_option("--max-steps", c.max_steps,
+                   "Steps per episode at most (default: the env's time limit)")
       ->check(CLI::PositiveNumber);
   data->add_option("--threads", c.threads, "Threads on both sides")->check(CLI::PositiveNumber);
-  data->add_option("--rounds", c.rounds, "Interleaved samples of each side (the best counts)")
+  data->add_option("--rounds", c.rounds,
+                   "Interleaved samples of each side (median ratios, best rates)")
       ->check(CLI::PositiveNumber);
   data->add_option("--policy", c.policy, "Behaviour policy (see umwelt gen)");
+  data->add_option("--zstd-level", c.zstd_level, "Zstandard level (see umwelt gen)")
+      ->check(CLI::Range(data::kMinZstdLevel, 22));
   data->add_option("--window", c.window, "Sampled window length")->check(CLI::PositiveNumber);
   data->add_option("--batch", c.batch, "Windows per sampled batch")->check(CLI::PositiveNumber);
   data->add_option("--scratch", c.scratch, "Where the datasets are written (default: temp)");

@@ -2,8 +2,12 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+#include <bit>
+#include <climits>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "core/error.h"
 
@@ -11,46 +15,109 @@ namespace uw::data {
 namespace {
 
 constexpr uint32_t kEpisodeMagic = 0x50455755;  // "UWEP" little-endian
-constexpr uint32_t kEpisodeVersion = 1;
+constexpr uint32_t kEpisodeVersion = 2;
 constexpr size_t kMaxPolicyName = 4096;
+constexpr size_t kHeaderSize = 80;
 
 // Little-endian scalars (the only byte order this runs on; checked at compile time).
 static_assert(std::endian::native == std::endian::little, "the dataset format is little-endian");
 
+template <class T>
+using Bits = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+
+// Which columns of a rows x cols row-major array hold one value in every row, bit for bit: a
+// bit per column, set when constant. Arrays of fewer than 2 rows have none.
+template <class T>
+std::vector<uint8_t> constant_columns(const std::vector<T>& values, int64_t rows, int64_t cols) {
+  std::vector<uint8_t> mask(static_cast<size_t>((cols + 7) / 8), 0);
+  if (rows < 2) return mask;
+  std::vector<uint8_t> varies(static_cast<size_t>(cols), 0);
+  const auto* bits = reinterpret_cast<const Bits<T>*>(values.data());
+  for (int64_t r = 1; r < rows; ++r) {  // row by row: sequential reads
+    const Bits<T>* row = bits + r * cols;
+    for (int64_t c = 0; c < cols; ++c) varies[c] |= row[c] != bits[c];
+  }
+  for (int64_t c = 0; c < cols; ++c) {
+    if (!varies[c]) mask[c / 8] |= uint8_t(1u << (c % 8));
+  }
+  return mask;
+}
+
+bool is_constant(std::span<const uint8_t> mask, int64_t c) { return (mask[c / 8] >> (c % 8)) & 1; }
+
+// The values an array stores: rows for each varying column, one for each constant one.
+int64_t stored_values(std::span<const uint8_t> mask, int64_t rows, int64_t cols) {
+  int64_t constant = 0;
+  for (uint8_t byte : mask) constant += std::popcount(byte);
+  return (cols - constant) * rows + constant;
+}
+
+// One array's encoding: its constant-column mask, then its stored values (every row of the
+// varying columns, column by column, then the one value of each constant column) byte-shuffled.
+struct EncodedArray {
+  std::vector<uint8_t> mask;
+  int64_t values = 0;
+};
+
+template <class T>
+EncodedArray plan_array(const std::vector<T>& values, int64_t rows, int64_t cols) {
+  UW_CHECK(values.size() == static_cast<size_t>(rows * cols),
+           "array size does not match its shape");
+  EncodedArray a;
+  a.mask = constant_columns(values, rows, cols);
+  a.values = stored_values(a.mask, rows, cols);
+  return a;
+}
+
+template <class T>
+size_t encoded_size(const EncodedArray& a) {
+  return a.mask.size() + static_cast<size_t>(a.values) * sizeof(T);
+}
+
+// Writes into a buffer sized in advance (no zero-filling of what is then overwritten).
 class Writer {
  public:
-  explicit Writer(std::vector<uint8_t>& bytes) : bytes_(bytes) { bytes_.clear(); }
+  explicit Writer(std::span<uint8_t> bytes) : bytes_(bytes) {}
 
   template <class T>
   void put(T value) {
-    const size_t at = bytes_.size();
-    bytes_.resize(at + sizeof(T));
-    std::memcpy(bytes_.data() + at, &value, sizeof(T));
+    std::memcpy(take(sizeof(T)), &value, sizeof(T));
   }
   void put_bytes(std::span<const uint8_t> data) {
-    bytes_.insert(bytes_.end(), data.begin(), data.end());
+    if (!data.empty()) std::memcpy(take(data.size()), data.data(), data.size());
   }
-  // rows x cols values, row-major in `values`, written column-major and byte-shuffled
   template <class T>
-  void put_columns(const std::vector<T>& values, int64_t rows, int64_t cols) {
-    const size_t count = values.size();
-    UW_CHECK(count == static_cast<size_t>(rows * cols), "array size does not match its shape");
-    const size_t at = bytes_.size();
-    bytes_.resize(at + count * sizeof(T));
-    uint8_t* out = bytes_.data() + at;
-    const auto* in = reinterpret_cast<const uint8_t*>(values.data());
-    // one byte plane at a time, written in order; the reads stay within a small episode array
-    for (size_t b = 0; b < sizeof(T); ++b) {
-      uint8_t* plane = out + b * count;
-      for (int64_t c = 0; c < cols; ++c) {
-        const uint8_t* column = in + c * sizeof(T) + b;
-        for (int64_t r = 0; r < rows; ++r) *plane++ = column[r * cols * sizeof(T)];
-      }
+  void put_array(const std::vector<T>& values, int64_t rows, int64_t cols, const EncodedArray& a) {
+    put_bytes(a.mask);
+    const auto count = static_cast<size_t>(a.values);
+    uint8_t* planes = take(count * sizeof(T));
+    const auto* bits = reinterpret_cast<const Bits<T>*>(values.data());
+    size_t i = 0;
+    const auto put_value = [&](Bits<T> v) {
+      for (size_t b = 0; b < sizeof(T); ++b) planes[b * count + i] = uint8_t(v >> (8 * b));
+      ++i;
+    };
+    for (int64_t c = 0; c < cols; ++c) {
+      if (is_constant(a.mask, c)) continue;
+      for (int64_t r = 0; r < rows; ++r) put_value(bits[r * cols + c]);
     }
+    for (int64_t c = 0; c < cols; ++c) {
+      if (is_constant(a.mask, c)) put_value(bits[c]);
+    }
+    UW_CHECK(i == count, "stored values do not match the plan");
   }
+  bool full() const { return at_ == bytes_.size(); }
 
  private:
-  std::vector<uint8_t>& bytes_;
+  uint8_t* take(size_t size) {
+    UW_CHECK(at_ + size <= bytes_.size(), "payload larger than planned");
+    uint8_t* out = bytes_.data() + at_;
+    at_ += size;
+    return out;
+  }
+
+  std::span<uint8_t> bytes_;
+  size_t at_ = 0;
 };
 
 class Reader {
@@ -71,18 +138,37 @@ class Reader {
     at_ += size;
     return out;
   }
+  // The inverse of Writer::put_array; rows * cols is bounded by the caller.
   template <class T>
-  std::vector<T> get_columns(int64_t rows, int64_t cols, const char* field) {
-    const size_t count = static_cast<size_t>(rows * cols);
-    const std::span<const uint8_t> in = get_bytes(count * sizeof(T), field);
-    std::vector<T> values(count);
-    auto* out = reinterpret_cast<uint8_t*>(values.data());
-    for (size_t b = 0; b < sizeof(T); ++b) {
-      const uint8_t* plane = in.data() + b * count;
-      for (int64_t c = 0; c < cols; ++c) {
-        uint8_t* column = out + c * sizeof(T) + b;
-        for (int64_t r = 0; r < rows; ++r) column[r * cols * sizeof(T)] = *plane++;
-      }
+  std::vector<T> get_array(int64_t rows, int64_t cols, const char* field) {
+    const std::span<const uint8_t> mask = get_bytes(static_cast<size_t>((cols + 7) / 8), field);
+    if (cols % 8 != 0 && (mask.back() >> (cols % 8)) != 0) {
+      fail(std::string("'") + field + "' marks columns past its " + std::to_string(cols));
+    }
+    const int64_t stored = stored_values(mask, rows, cols);
+    if (rows < 2 && std::ranges::any_of(mask, [](uint8_t byte) { return byte != 0; })) {
+      fail(std::string("'") + field + "' marks constant columns in " + std::to_string(rows) +
+           " rows");
+    }
+    const auto count = static_cast<size_t>(stored);
+    const uint8_t* planes = get_bytes(count * sizeof(T), field).data();
+    std::vector<T> values(static_cast<size_t>(rows * cols));
+    auto* bits = reinterpret_cast<Bits<T>*>(values.data());
+    size_t i = 0;
+    const auto get_value = [&] {
+      Bits<T> v = 0;
+      for (size_t b = 0; b < sizeof(T); ++b) v |= Bits<T>(planes[b * count + i]) << (8 * b);
+      ++i;
+      return v;
+    };
+    for (int64_t c = 0; c < cols; ++c) {
+      if (is_constant(mask, c)) continue;
+      for (int64_t r = 0; r < rows; ++r) bits[r * cols + c] = get_value();
+    }
+    for (int64_t c = 0; c < cols; ++c) {
+      if (!is_constant(mask, c)) continue;
+      const Bits<T> v = get_value();
+      for (int64_t r = 0; r < rows; ++r) bits[r * cols + c] = v;
     }
     return values;
   }
@@ -121,7 +207,20 @@ void encode_episode_into(const Episode& e, std::vector<uint8_t>& payload) {
   const int64_t action_size = count(e.actions, T);
   const int64_t state_size = count(e.states, T + 1);
   const int64_t pixel_size = count(e.pixels, T + 1);
+  const auto goal_size = static_cast<int64_t>(e.goal.size());
   UW_CHECK(e.policy.size() <= kMaxPolicyName, "policy name too long");
+  const EncodedArray observations = plan_array(e.observations, T + 1, obs_size);
+  const EncodedArray actions = plan_array(e.actions, T, action_size);
+  const EncodedArray rewards = plan_array(e.rewards, T, 1);
+  const EncodedArray states = plan_array(e.states, T + 1, state_size);
+  const EncodedArray goal = plan_array(e.goal, 1, goal_size);
+  const auto goal_obs_size = static_cast<int64_t>(e.goal_observation.size());
+  const EncodedArray goal_observation = plan_array(e.goal_observation, 1, goal_obs_size);
+  // a reused buffer of the same size is not touched by resize
+  payload.resize(kHeaderSize + e.policy.size() + encoded_size<float>(observations) +
+                 encoded_size<float>(actions) + encoded_size<float>(rewards) +
+                 encoded_size<double>(states) + encoded_size<float>(goal) +
+                 encoded_size<float>(goal_observation) + e.pixels.size());
   Writer w(payload);
   w.put(kEpisodeMagic);
   w.put(kEpisodeVersion);
@@ -131,7 +230,7 @@ void encode_episode_into(const Episode& e, std::vector<uint8_t>& payload) {
   w.put(obs_size);
   w.put(action_size);
   w.put(state_size);
-  w.put(static_cast<int64_t>(e.goal.size()));
+  w.put(goal_size);
   w.put(pixel_size);
   w.put(static_cast<uint8_t>(e.terminated));
   w.put(static_cast<uint8_t>(e.truncated));
@@ -139,16 +238,18 @@ void encode_episode_into(const Episode& e, std::vector<uint8_t>& payload) {
   w.put(success_code(e.success));
   w.put(static_cast<uint32_t>(e.policy.size()));
   w.put_bytes({reinterpret_cast<const uint8_t*>(e.policy.data()), e.policy.size()});
-  w.put_columns(e.observations, T + 1, obs_size);
-  w.put_columns(e.actions, T, action_size);
-  w.put_columns(e.rewards, T, 1);
-  w.put_columns(e.states, T + 1, state_size);
-  w.put_columns(e.goal, 1, static_cast<int64_t>(e.goal.size()));
-  w.put_columns(e.goal_observation, 1, static_cast<int64_t>(e.goal_observation.size()));
+  w.put_array(e.observations, T + 1, obs_size, observations);
+  w.put_array(e.actions, T, action_size, actions);
+  w.put_array(e.rewards, T, 1, rewards);
+  w.put_array(e.states, T + 1, state_size, states);
+  w.put_array(e.goal, 1, goal_size, goal);
+  w.put_array(e.goal_observation, 1, goal_obs_size, goal_observation);
   w.put_bytes(e.pixels);
+  UW_CHECK(w.full(), "payload smaller than planned");
 }
 
-Episode decode_episode(std::span<const uint8_t> payload, const std::string& where) {
+Episode decode_episode(std::span<const uint8_t> payload, const std::string& where,
+                       uint64_t max_array_bytes) {
   Reader r(payload, where);
   if (r.get<uint32_t>("magic") != kEpisodeMagic) r.fail("it does not start with 'UWEP'");
   const uint32_t version = r.get<uint32_t>("version");
@@ -165,16 +266,25 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   const int64_t state_size = r.get<int64_t>("state_size");
   const int64_t goal_size = r.get<int64_t>("goal_size");
   const int64_t pixel_size = r.get<int64_t>("pixel_size");
-  // bound every size by what the payload can hold before multiplying, so nothing overflows
-  const auto limit = static_cast<int64_t>(payload.size());
+  // bound every size before multiplying, so nothing overflows; the arrays as decoded must fit
+  // max_array_bytes (constant columns make them larger than the payload)
   for (const auto& [name, value] :
        {std::pair{"steps", e.steps}, std::pair{"obs_size", obs_size},
         std::pair{"action_size", action_size}, std::pair{"state_size", state_size},
         std::pair{"goal_size", goal_size}, std::pair{"pixel_size", pixel_size}}) {
-    if (value < 0 || value > limit) {
+    if (value < 0 || value > kMaxLayoutSize * 64) {
       r.fail(std::string(name) + " is " + std::to_string(value) + ", outside [0, " +
-             std::to_string(limit) + "]");
+             std::to_string(kMaxLayoutSize * 64) + "]");
     }
+  }
+  const __int128 T = e.steps;
+  const __int128 array_bytes = (T + 1) * obs_size * 4 + T * action_size * 4 + T * 4 +
+                               (T + 1) * state_size * 8 + goal_size * 4 +
+                               (goal_size > 0 ? obs_size * 4 : 0) + (T + 1) * pixel_size;
+  if (array_bytes > static_cast<__int128>(max_array_bytes)) {
+    r.fail("its header sizes need " +
+           std::to_string(static_cast<int64_t>(std::min<__int128>(array_bytes, INT64_MAX))) +
+           " bytes of arrays, more than the limit of " + std::to_string(max_array_bytes));
   }
   if (e.index < 0) r.fail("index is negative");
   const uint8_t terminated = r.get<uint8_t>("terminated");
@@ -195,24 +305,17 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
     r.fail("policy name of " + std::to_string(policy_size) + " bytes");
   const auto policy = r.get_bytes(policy_size, "policy");
   e.policy.assign(policy.begin(), policy.end());
-  // the arrays must fill the rest exactly
-  const __int128 T = e.steps;
-  const __int128 expected = (T + 1) * obs_size * 4 + T * action_size * 4 + T * 4 +
-                            (T + 1) * state_size * 8 + goal_size * 4 +
-                            (goal_size > 0 ? obs_size * 4 : 0) + (T + 1) * pixel_size;
-  if (expected != static_cast<__int128>(r.remaining())) {
-    r.fail("the sizes in its header need " +
-           std::to_string(static_cast<int64_t>(std::min<__int128>(expected, limit * 2))) +
-           " bytes of arrays, it holds " + std::to_string(r.remaining()));
-  }
-  e.observations = r.get_columns<float>(e.steps + 1, obs_size, "observations");
-  e.actions = r.get_columns<float>(e.steps, action_size, "actions");
-  e.rewards = r.get_columns<float>(e.steps, 1, "rewards");
-  e.states = r.get_columns<double>(e.steps + 1, state_size, "states");
-  e.goal = r.get_columns<float>(1, goal_size, "goal");
-  if (goal_size > 0) e.goal_observation = r.get_columns<float>(1, obs_size, "goal_observation");
+  e.observations = r.get_array<float>(e.steps + 1, obs_size, "observations");
+  e.actions = r.get_array<float>(e.steps, action_size, "actions");
+  e.rewards = r.get_array<float>(e.steps, 1, "rewards");
+  e.states = r.get_array<double>(e.steps + 1, state_size, "states");
+  e.goal = r.get_array<float>(1, goal_size, "goal");
+  e.goal_observation = r.get_array<float>(1, goal_size > 0 ? obs_size : 0, "goal_observation");
   const auto pixels = r.get_bytes(static_cast<size_t>((e.steps + 1) * pixel_size), "pixels");
   e.pixels.assign(pixels.begin(), pixels.end());
+  if (r.remaining() != 0) {
+    r.fail(std::to_string(r.remaining()) + " bytes after the last array");
+  }
   return e;
 }
 

@@ -85,7 +85,7 @@ std::vector<uint8_t> Dataset::read_payload(int64_t i) const {
 Episode Dataset::read(int64_t i) const {
   const Located& at = entries_[i];
   const std::string where = episode_where(shard_paths_[at.shard], at.entry.episode);
-  Episode episode = decode_payload(read_payload(i), at.entry, where);
+  Episode episode = decode_payload(read_payload(i), at.entry, where, manifest_.max_payload());
   const std::string problem = episode_problem(episode, manifest_.layout);
   if (!problem.empty()) throw Error(where + ": " + problem);
   return episode;

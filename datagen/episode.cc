@@ -1,6 +1,8 @@
 #include "datagen/episode.h"
 
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 
 namespace uw::data {
 namespace {
@@ -12,8 +14,24 @@ std::string size_problem(const char* name, const std::vector<T>& values, int64_t
          std::to_string(expected);
 }
 
+// Whether every value is finite: no early exit, so it vectorises (the exponent bits of an
+// infinity or NaN are all ones).
+template <class T>
+bool all_finite(const std::vector<T>& values) {
+  using Bits = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+  constexpr Bits kExponent = sizeof(T) == 8 ? 0x7ff0000000000000 : 0x7f800000;
+  Bits not_finite = 0;
+  for (const T& value : values) {
+    Bits bits;
+    std::memcpy(&bits, &value, sizeof(T));
+    not_finite |= static_cast<Bits>((bits & kExponent) == kExponent);
+  }
+  return not_finite == 0;
+}
+
 template <class T>
 std::string finite_problem(const char* name, const std::vector<T>& values, int64_t row_size) {
+  if (all_finite(values)) return {};
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
       const int64_t row = row_size > 0 ? static_cast<int64_t>(i) / row_size : 0;
@@ -30,8 +48,19 @@ uint64_t payload_bound(const EpisodeLayout& l, int64_t steps) {
   const auto T = static_cast<uint64_t>(steps);
   const auto row = static_cast<uint64_t>(4 * l.obs_size + 8 * l.state_size + l.pixel_size());
   const auto step = static_cast<uint64_t>(4 * l.action_size + 4);
-  return (T + 1) * row + T * step + static_cast<uint64_t>(4 * (l.goal_size + l.obs_size)) + 4096 +
-         256;
+  // each float array also carries a bit per column for its constant columns
+  const auto masks = static_cast<uint64_t>(
+      (2 * l.obs_size + l.action_size + 1 + l.state_size + l.goal_size) / 8 + 6);
+  return (T + 1) * row + T * step + static_cast<uint64_t>(4 * (l.goal_size + l.obs_size)) + masks +
+         4096 + 256;
+}
+
+uint64_t array_bytes(const EpisodeLayout& l, int64_t episodes, int64_t steps) {
+  const auto rows = static_cast<uint64_t>(steps + episodes);  // T + 1 per episode
+  const auto row = static_cast<uint64_t>(4 * l.obs_size + 8 * l.state_size + l.pixel_size());
+  const auto step = static_cast<uint64_t>(4 * l.action_size + 4);
+  const auto goal = static_cast<uint64_t>(l.goal_size > 0 ? 4 * (l.goal_size + l.obs_size) : 0);
+  return rows * row + static_cast<uint64_t>(steps) * step + static_cast<uint64_t>(episodes) * goal;
 }
 
 double Episode::total_reward() const {

@@ -44,9 +44,13 @@ struct Episode {
 };
 
 // The most bytes the payload of an episode of at most `steps` steps can take (its arrays, the
-// header and the longest policy name): readers refuse frames that claim more, so a corrupt
-// size cannot make them allocate without bound.
+// header and the longest policy name), and so also the most its arrays take decoded: readers
+// refuse frames that claim more, so a corrupt size cannot make them allocate without bound.
 uint64_t payload_bound(const EpisodeLayout& layout, int64_t steps);
+
+// What `episodes` episodes of `steps` steps in all take as plain arrays (float32, states float64,
+// pixels uint8): the size compression ratios are measured against.
+uint64_t array_bytes(const EpisodeLayout& layout, int64_t episodes, int64_t steps);
 
 // The largest array size a layout may hold (per observation, action, state, goal, picture).
 inline constexpr int64_t kMaxLayoutSize = int64_t{1} << 24;

@@ -13,6 +13,7 @@
 #include "datagen/codec.h"
 #include "datagen/recorder.h"
 #include "datagen/shard.h"
+#include "datagen/shard_finisher.h"
 
 namespace uw::data {
 namespace {
@@ -112,7 +113,14 @@ class Pipeline {
     }
     work(*recorders[0]);
     for (std::thread& t : threads) t.join();
+    std::exception_ptr finish_error;
+    try {
+      finisher_.close();
+    } catch (...) {
+      finish_error = std::current_exception();
+    }
     if (error_) std::rethrow_exception(error_);
+    if (finish_error) std::rethrow_exception(finish_error);
     UW_CHECK(writers_.empty(), "every shard was finished");
   }
 
@@ -186,7 +194,7 @@ class Pipeline {
     result_.steps_recorded += ready.entry.steps;
     result_.bytes_written += ready.frame.size();
     if (writer->full()) {
-      shard_hashes_[task.shard] = writer->finish();
+      finisher_.add(task.shard, std::move(writer));
       writers_.erase(task.shard);
     }
     if (progress_ != nullptr) {
@@ -220,6 +228,7 @@ class Pipeline {
   bool writing_ = false;  // a thread is writing; the others leave their episodes in done_
   bool failed_ = false;
   std::exception_ptr error_;
+  ShardFinisher finisher_{shard_hashes_};  // last: its thread starts once the rest exists
 };
 
 // `hashes` holds the xxh64 of the shards written by this run; the others are read back.

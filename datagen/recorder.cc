@@ -79,8 +79,7 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
     if (!keep) return;
     append(e.observations, s.obs);
     append(e.pixels, s.pixels);
-    const std::vector<double> state = env_->save_state();
-    append(e.states, std::span<const double>(state));
+    env_->append_state(e.states);
   };
   observe(step);
   while (true) {

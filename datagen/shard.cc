@@ -132,8 +132,9 @@ void ShardWriter::resume() {
     if (ZSTD_isError(frame_size)) break;  // cut by a kill
     const std::span<const uint8_t> frame = rest.first(frame_size);
     try {
-      const Episode episode = decode_episode(
-          decompress_frame(frame, partial_path_.string(), max_payload_), partial_path_.string());
+      const Episode episode =
+          decode_episode(decompress_frame(frame, partial_path_.string(), max_payload_),
+                         partial_path_.string(), max_payload_);
       if (episode.index != next_episode()) break;
       entries_.push_back(summarise(episode, at, frame));
     } catch (const Error&) {
@@ -265,8 +266,8 @@ std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uin
 }
 
 Episode decode_payload(std::span<const uint8_t> payload, const ShardEntry& entry,
-                       const std::string& where) {
-  Episode episode = decode_episode(payload, where);
+                       const std::string& where, uint64_t max_payload) {
+  Episode episode = decode_episode(payload, where, max_payload);
   if (episode.index != entry.episode) {
     throw Error(where + ": the frame holds episode " + std::to_string(episode.index));
   }

@@ -84,7 +84,8 @@ std::string episode_where(const std::filesystem::path& shard, int64_t episode);
 // frame's xxh64 differs from the index's, the frame does not decompress, or it claims more than
 // max_payload bytes.
 std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uint64_t max_payload);
-// Decodes a payload and checks it holds the entry's episode and step count.
+// Decodes a payload (arrays of at most max_payload bytes) and checks it holds the entry's
+// episode and step count.
 Episode decode_payload(std::span<const uint8_t> payload, const ShardEntry& entry,
-                       const std::string& where);
+                       const std::string& where, uint64_t max_payload);
 }  // namespace uw::data

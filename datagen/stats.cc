@@ -40,6 +40,8 @@ DatasetStats dataset_stats(const Dataset& dataset, bool with_content_hash) {
     s.return_std = std::sqrt(std::max(0.0, squares / s.episodes - s.return_mean * s.return_mean));
     s.length_mean = static_cast<double>(s.steps) / s.episodes;
   }
+  s.array_bytes = array_bytes(dataset.manifest().layout, s.episodes, s.steps);
+  s.compression_ratio = frame_bytes > 0 ? static_cast<double>(s.array_bytes) / frame_bytes : 0;
   if (with_success > 0) s.success_rate = static_cast<double>(successes) / with_success;
   if (with_content_hash) {
     std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
@@ -54,7 +56,6 @@ DatasetStats dataset_stats(const Dataset& dataset, bool with_content_hash) {
     }
     const XXH128_hash_t hash = XXH3_128bits_digest(state.get());
     s.content_hash = hex64(hash.high64) + hex64(hash.low64);
-    s.compression_ratio = frame_bytes > 0 ? static_cast<double>(s.payload_bytes) / frame_bytes : 0;
   }
   return s;
 }

@@ -53,8 +53,8 @@ VerifyReport verify_dataset(const std::filesystem::path& dir, bool progress) {
     for (const ShardEntry& entry : entries) {
       const std::string where = episode_where(path, entry.episode);
       try {
-        const Episode e =
-            decode_payload(read_payload(file, entry, manifest.max_payload()), entry, where);
+        const Episode e = decode_payload(read_payload(file, entry, manifest.max_payload()), entry,
+                                         where, manifest.max_payload());
         std::string problem = episode_problem(e, manifest.layout);
         if (problem.empty()) problem = summary_difference(e, entry);
         if (!problem.empty()) throw Error(where + ": " + problem);

@@ -66,6 +66,12 @@ class Env {
   // The whole env state (physics, goal, step count, generator): restoring it makes every later
   // reset and step bit-identical. For oracle planning and exact replay.
   virtual std::vector<double> save_state() const = 0;
+  // save_state appended to `out`: without allocating when `out` has room (recorders call it at
+  // every step).
+  virtual void append_state(std::vector<double>& out) const {
+    const std::vector<double> state = save_state();
+    out.insert(out.end(), state.begin(), state.end());
+  }
   virtual void restore_state(std::span<const double> state) = 0;
   // The current observation (after reset, step or restore_state).
   virtual std::span<const float> observation() const = 0;

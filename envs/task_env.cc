@@ -201,14 +201,23 @@ TimeStep TaskEnv<Base>::current_step() const {
 
 template <class Base>
 std::vector<double> TaskEnv<Base>::save_state() const {
-  std::vector<double> state = base_world().save_state();
+  std::vector<double> state;
+  append_state(state);
+  return state;
+}
+
+template <class Base>
+void TaskEnv<Base>::append_state(std::vector<double>& state) const {
+  const size_t at = state.size();
+  const auto world_size = static_cast<size_t>(base_world().state_size());
+  state.resize(at + world_size);
+  base_world().save_state_to(std::span(state).subspan(at, world_size));
   state.push_back(elapsed_steps_);
   state.push_back(started_ ? 1.0 : 0.0);
   state.push_back(episode_over_ ? 1.0 : 0.0);
   for (uint64_t word : rng_.state()) push_u64(state, word);
   state.insert(state.end(), goal_.begin(), goal_.end());
   state.insert(state.end(), goal_obs_.begin(), goal_obs_.end());
-  return state;
 }
 
 template <class Base>

@@ -195,12 +195,15 @@ int MujocoWorld::state_size() const {
 }
 
 void MujocoWorld::save_state_to(std::span<double> out) const {
-  UW_CHECK(static_cast<int>(out.size()) == state_size(), "state buffer of the wrong size");
+  // one pass (recorders save the state at every step)
   size_t offset = 0;
   for_each_state_field(model_->get(), data_.get(), [&](const char*, const mjtNum* values, int n) {
-    std::copy(values, values + n, out.begin() + offset);
+    if (n == 0) return;
+    UW_CHECK(offset + n <= out.size(), "state buffer too small");
+    std::memcpy(out.data() + offset, values, sizeof(mjtNum) * n);
     offset += n;
   });
+  UW_CHECK(offset == out.size(), "state buffer too large");
 }
 
 std::vector<double> MujocoWorld::save_state() const {

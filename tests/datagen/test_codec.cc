@@ -31,7 +31,7 @@ Episode tiny_episode() {
 
 std::string error_of(const std::vector<uint8_t>& payload) {
   try {
-    decode_episode(payload, "test");
+    decode_episode(payload, "test", 1 << 20);
   } catch (const uw::Error& e) {
     return e.what();
   }
@@ -42,7 +42,7 @@ std::string error_of(const std::vector<uint8_t>& payload) {
 
 TEST_CASE("codec: an episode survives encode and decode exactly") {
   const Episode e = tiny_episode();
-  const Episode back = decode_episode(encode_episode(e), "test");
+  const Episode back = decode_episode(encode_episode(e), "test", 1 << 20);
   CHECK(back.index == e.index);
   CHECK(back.seed == e.seed);
   CHECK(back.policy == e.policy);
@@ -78,6 +78,29 @@ TEST_CASE("codec: arrays are stored column-major with their bytes shuffled") {
   CHECK(std::equal(e.pixels.rbegin(), e.pixels.rend(), payload.rbegin()));
 }
 
+TEST_CASE("codec: a column constant over time is stored once, and decodes bit for bit") {
+  Episode e = tiny_episode();
+  e.steps = 3;
+  e.observations = {1, 2, 3, 4, 5, 6, 7, 8};  // [4, 2]
+  e.actions = {0.5f, -0.5f, 0.25f};
+  e.rewards = {0, 0, 0};  // constant: one value
+  e.pixels.clear();
+  // [4, 3]: column 0 varies, column 1 is constant, column 2 differs only in the sign of zero
+  e.states = {1, 5, 0.0, 2, 5, -0.0, 3, 5, 0.0, 4, 5, 0.0};
+  const std::vector<uint8_t> payload = encode_episode(e);
+  const Episode back = decode_episode(payload, "test", 1 << 20);
+  REQUIRE(back.states.size() == e.states.size());
+  CHECK(std::memcmp(back.states.data(), e.states.data(), e.states.size() * 8) == 0);
+  CHECK(back.rewards == e.rewards);
+  CHECK(back.observations == e.observations);
+  // making column 1 vary costs its 3 other rows; making the rewards vary, their 2 others
+  Episode varying = e;
+  varying.states[4] = 6;
+  CHECK(encode_episode(varying).size() == payload.size() + 3 * 8);
+  varying.rewards[2] = 1;
+  CHECK(encode_episode(varying).size() == payload.size() + 3 * 8 + 2 * 4);
+}
+
 TEST_CASE("codec: malformed payloads are clear errors, never crashes") {
   const std::vector<uint8_t> good = encode_episode(tiny_episode());
   CHECK_THAT(error_of({}), Catch::Contains("ends inside 'magic'"));
@@ -85,15 +108,30 @@ TEST_CASE("codec: malformed payloads are clear errors, never crashes") {
   bad_magic[0] ^= 0xff;
   CHECK_THAT(error_of(bad_magic), Catch::Contains("does not start with 'UWEP'"));
   std::vector<uint8_t> short_payload(good.begin(), good.end() - 1);
-  CHECK_THAT(error_of(short_payload), Catch::Contains("bytes of arrays"));
+  CHECK_THAT(error_of(short_payload), Catch::Contains("ends inside 'pixels'"));
   std::vector<uint8_t> long_payload = good;
   long_payload.push_back(0);
-  CHECK_THAT(error_of(long_payload), Catch::Contains("bytes of arrays"));
+  CHECK_THAT(error_of(long_payload), Catch::Contains("1 bytes after the last array"));
+  // the observations' constant-column mask follows the 80-byte header and the name "ou"; the
+  // goal's follows observations (1 + 6 x 4 bytes), actions (1 + 2 x 4), rewards (1 + 2 x 4) and
+  // states (1 + 3 x 8)
+  constexpr size_t kObsMask = 82, kGoalMask = kObsMask + 25 + 9 + 9 + 25;
+  REQUIRE(good[kObsMask] == 0);
+  REQUIRE(good[kGoalMask] == 0);
+  std::vector<uint8_t> past_columns = good;
+  past_columns[kObsMask] = 0x04;  // column 2 of 2
+  CHECK_THAT(error_of(past_columns), Catch::Contains("'observations' marks columns past its 2"));
+  std::vector<uint8_t> one_row = good;
+  one_row[kGoalMask] = 0x01;  // a constant column in a one-row array
+  CHECK_THAT(error_of(one_row), Catch::Contains("'goal' marks constant columns in 1 rows"));
   // a step count that would need exabytes
   std::vector<uint8_t> huge = good;
   const int64_t steps = int64_t{1} << 60;
   std::memcpy(huge.data() + 24, &steps, 8);
   CHECK_THAT(error_of(huge), Catch::Contains("steps is"));
+  // sizes within bounds whose arrays would still be larger than the caller allows
+  CHECK_THROWS_WITH(decode_episode(good, "test", 50),
+                    Catch::Contains("bytes of arrays, more than the limit of 50"));
   // every truncation of a good payload fails cleanly
   for (size_t size = 0; size < good.size(); ++size) {
     CHECK_FALSE(error_of({good.begin(), good.begin() + size}).empty());
