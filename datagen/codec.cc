@@ -22,8 +22,16 @@ constexpr size_t kHeaderSize = 80;
 // Little-endian scalars (the only byte order this runs on; checked at compile time).
 static_assert(std::endian::native == std::endian::little, "the dataset format is little-endian");
 
+// Values are handled as their bits (memcpy: no aliasing of floats as integers).
 template <class T>
 using Bits = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+
+template <class T>
+Bits<T> bits_of(const T* values, int64_t i) {
+  Bits<T> bits;
+  std::memcpy(&bits, values + i, sizeof(T));
+  return bits;
+}
 
 // Which columns of a rows x cols row-major array hold one value in every row, bit for bit: a
 // bit per column, set when constant. Arrays of fewer than 2 rows have none.
@@ -32,10 +40,9 @@ std::vector<uint8_t> constant_columns(const std::vector<T>& values, int64_t rows
   std::vector<uint8_t> mask(static_cast<size_t>((cols + 7) / 8), 0);
   if (rows < 2) return mask;
   std::vector<uint8_t> varies(static_cast<size_t>(cols), 0);
-  const auto* bits = reinterpret_cast<const Bits<T>*>(values.data());
+  const T* data = values.data();
   for (int64_t r = 1; r < rows; ++r) {  // row by row: sequential reads
-    const Bits<T>* row = bits + r * cols;
-    for (int64_t c = 0; c < cols; ++c) varies[c] |= row[c] != bits[c];
+    for (int64_t c = 0; c < cols; ++c) varies[c] |= bits_of(data, r * cols + c) != bits_of(data, c);
   }
   for (int64_t c = 0; c < cols; ++c) {
     if (!varies[c]) mask[c / 8] |= uint8_t(1u << (c % 8));
@@ -91,7 +98,7 @@ class Writer {
     put_bytes(a.mask);
     const auto count = static_cast<size_t>(a.values);
     uint8_t* planes = take(count * sizeof(T));
-    const auto* bits = reinterpret_cast<const Bits<T>*>(values.data());
+    const T* data = values.data();
     size_t i = 0;
     const auto put_value = [&](Bits<T> v) {
       for (size_t b = 0; b < sizeof(T); ++b) planes[b * count + i] = uint8_t(v >> (8 * b));
@@ -99,10 +106,10 @@ class Writer {
     };
     for (int64_t c = 0; c < cols; ++c) {
       if (is_constant(a.mask, c)) continue;
-      for (int64_t r = 0; r < rows; ++r) put_value(bits[r * cols + c]);
+      for (int64_t r = 0; r < rows; ++r) put_value(bits_of(data, r * cols + c));
     }
     for (int64_t c = 0; c < cols; ++c) {
-      if (is_constant(a.mask, c)) put_value(bits[c]);
+      if (is_constant(a.mask, c)) put_value(bits_of(data, c));
     }
     UW_CHECK(i == count, "stored values do not match the plan");
   }
@@ -153,7 +160,8 @@ class Reader {
     const auto count = static_cast<size_t>(stored);
     const uint8_t* planes = get_bytes(count * sizeof(T), field).data();
     std::vector<T> values(static_cast<size_t>(rows * cols));
-    auto* bits = reinterpret_cast<Bits<T>*>(values.data());
+    T* data = values.data();
+    const auto set = [&](int64_t at, Bits<T> v) { std::memcpy(data + at, &v, sizeof(T)); };
     size_t i = 0;
     const auto get_value = [&] {
       Bits<T> v = 0;
@@ -163,12 +171,12 @@ class Reader {
     };
     for (int64_t c = 0; c < cols; ++c) {
       if (is_constant(mask, c)) continue;
-      for (int64_t r = 0; r < rows; ++r) bits[r * cols + c] = get_value();
+      for (int64_t r = 0; r < rows; ++r) set(r * cols + c, get_value());
     }
     for (int64_t c = 0; c < cols; ++c) {
       if (!is_constant(mask, c)) continue;
       const Bits<T> v = get_value();
-      for (int64_t r = 0; r < rows; ++r) bits[r * cols + c] = v;
+      for (int64_t r = 0; r < rows; ++r) set(r * cols + c, v);
     }
     return values;
   }
