@@ -47,7 +47,7 @@ class PixelEnv : public Base {
   const EnvSpec& spec() const final { return *spec_; }
   TimeStep reset(std::optional<uint64_t> seed) final { return observe(inner_->reset(seed)); }
   TimeStep step(std::span<const float> action) final { return observe(inner_->step(action)); }
-    std::vector<double> save_state() const final { return inner_->save_state(); }
+  std::vector<double> save_state() const final { return inner_->save_state(); }
   void append_state(std::vector<double>& out) const final { inner_->append_state(out); }
   void restore_state(std::span<const double> state) final {
     inner_->restore_state(state);

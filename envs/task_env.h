@@ -42,7 +42,7 @@ class TaskEnv : public Base {
   const EnvSpec& spec() const final { return spec_; }
   TimeStep reset(std::optional<uint64_t> seed) final;
   TimeStep step(std::span<const float> action) final;
-    std::vector<double> save_state() const final;
+  std::vector<double> save_state() const final;
   void append_state(std::vector<double>& out) const final;
   void restore_state(std::span<const double> state) final;
   std::span<const float> observation() const final { return obs_; }

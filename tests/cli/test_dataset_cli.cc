@@ -100,7 +100,7 @@ TEST_CASE("umwelt gen: the same content on 1 and 2 threads; verify and replay pa
   const Run info = umwelt("dataset info " + dir.str("one") + " --json");
   const nlohmann::json stats = nlohmann::json::parse(info.out);
   CHECK(stats["steps"] == 9 * 40 - stats["end_reasons"].value("success", 0) * 0);
-    CHECK(stats["compression_ratio"].get<double>() > 1.3);
+  CHECK(stats["compression_ratio"].get<double>() > 1.3);
   CHECK(stats["env_spec"]["id"] == "reacher-reach");
   // the ratio is against plain arrays: reacher-reach has D = 8, A = 2, S = 65, G = 2
   const int64_t steps = stats["steps"], episodes = stats["episodes"];

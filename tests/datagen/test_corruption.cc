@@ -224,7 +224,7 @@ TEST_CASE("corruption: hostile manifests and indexes never hang or allocate with
     CHECK_THAT(open_error(d),
                Catch::Contains("episode 9: the index says 40 steps, expected 1..25"));
 
-        // the same frame under an index that says 25 steps: refused before its arrays are decoded
+    // the same frame under an index that says 25 steps: refused before its arrays are decoded
     // (the payload itself fits the limit: constant columns are stored once)
     fs::remove(shard);
     {
@@ -238,7 +238,7 @@ TEST_CASE("corruption: hostile manifests and indexes never hang or allocate with
     manifest.shards[3].steps = 25;
     manifest.shards[3].xxh64 = uw::data::xxh64_of_file(shard);
     uw::data::write_manifest(d, manifest);
-        CHECK_THAT(open_error(d), Catch::Contains("episode 9: malformed episode payload: its header "
+    CHECK_THAT(open_error(d), Catch::Contains("episode 9: malformed episode payload: its header "
                                               "sizes need 19200 bytes of arrays"));
     CHECK_THAT(open_error(d), Catch::Contains("more than the limit"));
   }
