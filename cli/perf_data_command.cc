@@ -57,7 +57,7 @@ void run_perf_data(const PerfDataArgs& args) {
             << ", zstd level " << c.zstd_level << "; windows " << c.batch << " x " << c.window
             << "\n\n";
   Table table({"env", "episodes", "rollout steps/s", "recorded steps/s", "gen steps/s",
-               "gen/rollout", "gen/recorded", "raw MB", "shard MB", "compression",
+               "gen/rollout", "gen/recorded", "plain MB", "shard MB", "compression",
                "sampled transitions/s"});
   for (const bench::DataPerf& r : results) {
     table.add_row({r.env_id, std::to_string(r.episodes), with_thousands(r.rollout_steps_per_second),

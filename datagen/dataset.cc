@@ -76,6 +76,12 @@ Dataset Dataset::open(const fs::path& dir, ReadOptions options) {
   return d;
 }
 
+int64_t Dataset::steps() const {
+  int64_t steps = 0;
+  for (const Located& at : entries_) steps += at.entry.steps;
+  return steps;
+}
+
 std::vector<uint8_t> Dataset::read_payload(int64_t i) const {
   UW_CHECK(i >= 0 && i < size(), "episode position out of range");
   const File file(shard_paths_[entries_[i].shard], File::Mode::kRead);

@@ -371,8 +371,7 @@ ExportResult export_minari(const Dataset& dataset, const fs::path& out_dir,
   fs::create_directories(data, error);
   if (error) throw Error(quoted(data) + ": cannot create the directory: " + error.message());
 
-  int64_t steps = 0;
-  for (int64_t i = 0; i < dataset.size(); ++i) steps += dataset.entry(i).steps;
+  const int64_t steps = dataset.steps();
   const Manifest& manifest = dataset.manifest();
   ExportResult result{dataset.size(), steps, 0, out_dir};
   try {

@@ -172,10 +172,10 @@ uint64_t local_header_size(const Member& m) {
   return 30 + m.file_name().size() + (m.zip64_sizes ? 20 : 0);
 }
 
-std::vector<uint8_t> local_header(const Member& m) {
-  Record r;
-  r.u32(0x04034b50);
-  r.u16(m.zip64_sizes ? 45 : 20);
+// The fields the local header and the central directory entry share, from "version needed"
+// to the name's length.
+void append_shared_fields(Record& r, const Member& m, bool zip64) {
+  r.u16(zip64 ? 45 : 20);
   r.u16(0);  // flags
   r.u16(0);  // stored
   r.u16(kDosTime);
@@ -184,6 +184,12 @@ std::vector<uint8_t> local_header(const Member& m) {
   r.u32(m.zip64_sizes ? kMax32 : m.size);
   r.u32(m.zip64_sizes ? kMax32 : m.size);
   r.u16(m.file_name().size());
+}
+
+std::vector<uint8_t> local_header(const Member& m) {
+  Record r;
+  r.u32(0x04034b50);
+  append_shared_fields(r, m, m.zip64_sizes);
   r.u16(m.zip64_sizes ? 20 : 0);
   r.text(m.file_name());
   if (m.zip64_sizes) {
@@ -207,15 +213,7 @@ void append_central_entry(Record& r, const Member& m, uint64_t zip64_threshold) 
   const bool zip64 = !extra.bytes.empty();
   r.u32(0x02014b50);
   r.u16(kMadeBy);
-  r.u16(zip64 ? 45 : 20);
-  r.u16(0);  // flags
-  r.u16(0);  // stored
-  r.u16(kDosTime);
-  r.u16(kDosDate);
-  r.u32(m.crc);
-  r.u32(m.zip64_sizes ? kMax32 : m.size);
-  r.u32(m.zip64_sizes ? kMax32 : m.size);
-  r.u16(m.file_name().size());
+  append_shared_fields(r, m, zip64);
   r.u16(zip64 ? 4 + extra.bytes.size() : 0);
   r.u16(0);  // comment
   r.u16(0);  // disk
@@ -267,8 +265,7 @@ std::vector<uint8_t> end_records(uint64_t entries, uint64_t cd_offset, uint64_t 
 }
 
 ExportResult write_npz(const Dataset& dataset, const fs::path& path, const NpzOptions& options) {
-  int64_t steps = 0;
-  for (int64_t i = 0; i < dataset.size(); ++i) steps += dataset.entry(i).steps;
+  const int64_t steps = dataset.steps();
   const int64_t episodes = dataset.size();
   std::vector<Member> members = plan_members(dataset.manifest().layout, steps, episodes);
 

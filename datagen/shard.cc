@@ -253,10 +253,19 @@ std::string episode_where(const std::filesystem::path& shard, int64_t episode) {
   return "shard " + quoted(shard) + ", episode " + std::to_string(episode);
 }
 
-std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uint64_t max_payload) {
-  const std::string where = episode_where(file.path(), entry.episode);
+std::vector<uint8_t> read_frame(const File& file, const ShardEntry& entry) {
   std::vector<uint8_t> frame(entry.size);
   file.read_at(entry.offset, frame);
+  return frame;
+}
+
+std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uint64_t max_payload) {
+  return payload_of_frame(read_frame(file, entry), entry, episode_where(file.path(), entry.episode),
+                          max_payload);
+}
+
+std::vector<uint8_t> payload_of_frame(std::span<const uint8_t> frame, const ShardEntry& entry,
+                                      const std::string& where, uint64_t max_payload) {
   const uint64_t hash = xxh64_of(frame);
   if (hash != entry.xxh64) {
     throw Error(where + ": frame checksum mismatch: xxh64 " + hex64(hash) + ", the index says " +

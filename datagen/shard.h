@@ -84,6 +84,11 @@ std::string episode_where(const std::filesystem::path& shard, int64_t episode);
 // frame's xxh64 differs from the index's, the frame does not decompress, or it claims more than
 // max_payload bytes.
 std::vector<uint8_t> read_payload(const File& file, const ShardEntry& entry, uint64_t max_payload);
+// read_payload in two steps, for readers that also hash the file as they go: the entry's frame
+// as stored (unchecked), then its payload (checked as read_payload does, naming `where`).
+std::vector<uint8_t> read_frame(const File& file, const ShardEntry& entry);
+std::vector<uint8_t> payload_of_frame(std::span<const uint8_t> frame, const ShardEntry& entry,
+                                      const std::string& where, uint64_t max_payload);
 // Decodes a payload (arrays of at most max_payload bytes) and checks it holds the entry's
 // episode and step count.
 Episode decode_payload(std::span<const uint8_t> payload, const ShardEntry& entry,

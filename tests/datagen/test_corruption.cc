@@ -1,6 +1,7 @@
 // Damaged datasets: verify names the shard and episode of each fault, the reader refuses with
 // the same message or skips what is damaged when asked, and nothing crashes.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -29,6 +30,14 @@ std::string open_error(const fs::path& dir) {
     return e.what();
   }
   return "";
+}
+
+// Writes the dataset's manifest back as `original` with `edit` applied.
+void edit_manifest(const fs::path& dir, const std::string& original,
+                   const std::function<void(nlohmann::json&)>& edit) {
+  nlohmann::json m = nlohmann::json::parse(original);
+  edit(m);
+  uw::data::write_file_atomically(dir / "manifest.json", m.dump());
 }
 
 std::vector<uw::data::ShardEntry> index_of(const fs::path& shard) {
@@ -114,10 +123,10 @@ TEST_CASE("corruption: a manifest with wrong counts") {
   const std::string original = uw::data::read_text_file(manifest_path);
 
   SECTION("a shard's episode count") {
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["shards"][1]["episodes"] = 4;
-    m["totals"]["episodes"] = 11;
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original, [&](nlohmann::json& m) {
+      m["shards"][1]["episodes"] = 4;
+      m["totals"]["episodes"] = 11;
+    });
     const uw::data::VerifyReport report = uw::data::verify_dataset(d);
     REQUIRE(report.faults.size() == 1);
     CHECK_THAT(report.faults[0],
@@ -125,25 +134,22 @@ TEST_CASE("corruption: a manifest with wrong counts") {
     CHECK(open_error(d) == report.faults[0]);
   }
   SECTION("the totals") {
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["totals"]["steps"] = 1;
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original, [&](nlohmann::json& m) { m["totals"]["steps"] = 1; });
     const uw::data::VerifyReport report = uw::data::verify_dataset(d);
     REQUIRE(report.faults.size() == 1);
     CHECK_THAT(report.faults[0], Catch::Contains("totals: steps is 1, the shards add up to 250"));
   }
   SECTION("a shard left out") {
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["shards"].erase(3);
-    m.erase("totals");
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original, [&](nlohmann::json& m) {
+      m["shards"].erase(3);
+      m.erase("totals");
+    });
     CHECK_THAT(uw::data::verify_dataset(d).faults.at(0),
                Catch::Contains("lists 3 shards, the generation has 4"));
   }
   SECTION("a file outside the dataset") {
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["shards"][0]["file"] = "../../etc/passwd";
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original,
+                  [&](nlohmann::json& m) { m["shards"][0]["file"] = "../../etc/passwd"; });
     CHECK_THAT(open_error(d), Catch::Contains("is not one of the dataset's 4 shards"));
   }
   SECTION("not JSON at all") {
@@ -159,16 +165,14 @@ TEST_CASE("corruption: hostile manifests and indexes never hang or allocate with
   const std::string original = uw::data::read_text_file(manifest_path);
 
   SECTION("a count of episodes near 2^63") {
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["generation"]["episodes"] = int64_t{9'000'000'000'000'000'000};
-    m["generation"]["shard_episodes"] = 1;
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original, [&](nlohmann::json& m) {
+      m["generation"]["episodes"] = int64_t{9'000'000'000'000'000'000};
+      m["generation"]["shard_episodes"] = 1;
+    });
     CHECK_THAT(open_error(d), Catch::Contains("episodes is 9000000000000000000, expected 1..2^40"));
   }
   SECTION("a layout that is not the env's") {
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["layout"]["observation"] = 5;
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original, [&](nlohmann::json& m) { m["layout"]["observation"] = 5; });
     CHECK_THAT(open_error(d), Catch::Contains("layout: observation is 5, the env spec says 4"));
   }
   SECTION("an empty shard listed as such") {
@@ -182,16 +186,16 @@ TEST_CASE("corruption: hostile manifests and indexes never hang or allocate with
     for (char c : std::string("UWSHEND1")) bytes.push_back(static_cast<uint8_t>(c));
     fs::remove(shard);
     uw::data::File(shard, uw::data::File::Mode::kCreate).append(bytes);
-    nlohmann::json m = nlohmann::json::parse(original);
-    m["totals"]["episodes"] = m["totals"]["episodes"].get<int64_t>() - 1;
-    m["totals"]["steps"] = m["totals"]["steps"].get<int64_t>() - 25;
-    m["totals"]["bytes"] =
-        m["totals"]["bytes"].get<int64_t>() - m["shards"][3]["bytes"].get<int64_t>() + 48;
-    m["shards"][3]["episodes"] = 0;
-    m["shards"][3]["steps"] = 0;
-    m["shards"][3]["bytes"] = 48;
-    m["shards"][3]["xxh64"] = uw::data::hex64(uw::data::xxh64_of(bytes));
-    uw::data::write_file_atomically(manifest_path, m.dump());
+    edit_manifest(d, original, [&](nlohmann::json& m) {
+      m["totals"]["episodes"] = m["totals"]["episodes"].get<int64_t>() - 1;
+      m["totals"]["steps"] = m["totals"]["steps"].get<int64_t>() - 25;
+      m["totals"]["bytes"] =
+          m["totals"]["bytes"].get<int64_t>() - m["shards"][3]["bytes"].get<int64_t>() + 48;
+      m["shards"][3]["episodes"] = 0;
+      m["shards"][3]["steps"] = 0;
+      m["shards"][3]["bytes"] = 48;
+      m["shards"][3]["xxh64"] = uw::data::hex64(uw::data::xxh64_of(bytes));
+    });
     CHECK_THAT(open_error(d), Catch::Contains("shard-000003.uws': holds no episodes"));
   }
   SECTION("an episode longer than the env allows, and a frame bigger than its episode") {
