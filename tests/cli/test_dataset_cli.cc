@@ -60,6 +60,32 @@ int wait_for(pid_t pid) {
   return status;
 }
 
+// Bytes in the shard files of a dataset directory, finished or partial.
+uintmax_t shard_bytes(const std::string& dir) {
+  uintmax_t bytes = 0;
+  std::error_code ignored;  // a .partial renamed while listing is counted under its new name
+  if (!fs::exists(fs::path(dir) / "shards")) return 0;
+  for (const auto& file : fs::directory_iterator(fs::path(dir) / "shards")) {
+    const uintmax_t size = fs::file_size(file.path(), ignored);
+    if (size != static_cast<uintmax_t>(-1)) bytes += size;
+  }
+  return bytes;
+}
+
+// Waits until the child `pid` has written to `dir`'s shards beyond `before` bytes or has ended
+// (without reaping it), for at most a minute.
+void wait_for_writing(pid_t pid, const std::string& dir, uintmax_t before) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (shard_bytes(dir) <= before && std::chrono::steady_clock::now() < deadline) {
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // Every file under a final shard name is a whole shard; a manifest, if there, parses.
 void require_no_partial_final_files(const std::string& dir) {
   if (!fs::exists(fs::path(dir) / "shards")) return;
@@ -171,7 +197,12 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
   std::uniform_real_distribution<double> moment(0.0, 0.25 * seconds);
   int killed = 0;
   for (int attempt = 0; attempt < 5; ++attempt) {
+    const uintmax_t before = shard_bytes(dir.str("killed"));
     const pid_t pid = spawn_umwelt(with_out(dir.str("killed")));
+    // the first kill may land in the start-up; later ones come after the run has written
+    // something, so that the rerun has work to resume (start-up alone can outlast the moments
+    // on a loaded machine)
+    if (attempt > 0) wait_for_writing(pid, dir.str("killed"), before);
     std::this_thread::sleep_for(std::chrono::duration<double>(moment(random)));
     kill(pid, SIGKILL);
     const int status = wait_for(pid);
