@@ -63,7 +63,7 @@ int wait_for(pid_t pid) {
 // Bytes in the shard files of a dataset directory, finished or partial.
 uintmax_t shard_bytes(const std::string& dir) {
   uintmax_t bytes = 0;
-  std::error_code ignored;  // a .partial renamed while listing is counted under its new name
+  std::error_code ignored;  // a .partial renamed while listing is skipped; the next poll counts it
   if (!fs::exists(fs::path(dir) / "shards")) return 0;
   for (const auto& file : fs::directory_iterator(fs::path(dir) / "shards")) {
     const uintmax_t size = fs::file_size(file.path(), ignored);
