@@ -33,7 +33,7 @@ class Dataset {
   const Manifest& manifest() const { return manifest_; }
   // Episodes that can be read, in episode order.
   int64_t size() const { return static_cast<int64_t>(entries_.size()); }
-    const ShardEntry& entry(int64_t i) const { return entries_[i].entry; }
+  const ShardEntry& entry(int64_t i) const { return entries_[i].entry; }
   // The steps of the episodes that can be read (the manifest's total unless skip_bad left some
   // out).
   int64_t steps() const;

@@ -45,14 +45,11 @@ std::string finite_problem(const char* name, const std::vector<T>& values, int64
 }  // namespace
 
 uint64_t payload_bound(const EpisodeLayout& l, int64_t steps) {
-  const auto T = static_cast<uint64_t>(steps);
-  const auto row = static_cast<uint64_t>(4 * l.obs_size + 8 * l.state_size + l.pixel_size());
-  const auto step = static_cast<uint64_t>(4 * l.action_size + 4);
-  // each float array also carries a bit per column for its constant columns
+  // each float array also carries a bit per column for its constant columns; 4096 + 256 covers
+  // the header and the longest policy name
   const auto masks = static_cast<uint64_t>(
       (2 * l.obs_size + l.action_size + 1 + l.state_size + l.goal_size) / 8 + 6);
-  return (T + 1) * row + T * step + static_cast<uint64_t>(4 * (l.goal_size + l.obs_size)) + masks +
-         4096 + 256;
+  return array_bytes(l, 1, steps) + masks + 4096 + 256;
 }
 
 uint64_t array_bytes(const EpisodeLayout& l, int64_t episodes, int64_t steps) {

@@ -267,7 +267,6 @@ GenerateResult generate(const envs::Registry& registry, const GenerationConfig& 
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::unique_ptr<EpisodeRecorder>> recorders;
   recorders.push_back(std::make_unique<EpisodeRecorder>(registry, config));
-
   claim_directory(dir, config, recorders[0]->spec());
   // one generation per directory at a time (a requeued cluster task while the old one still runs)
   const FileLock lock(dir / "generation.json",

@@ -28,8 +28,6 @@ struct GenerationConfig {
   int64_t shard_episodes = 100;
   int shard_index = 0;  // this part is shard_index of shard_count (every shard j = index mod count)
   int shard_count = 1;
-  // Zstandard's fast level -1: shuffled episode arrays compress almost as well as at level 3
-  // and three times faster (docs/benchmarks.md)
   // Fast levels compress the byte-shuffled arrays about twice as fast as -1 for 2-4% larger
   // files (docs/benchmarks.md): generation should keep up with fast simulators.
   int zstd_level = -5;

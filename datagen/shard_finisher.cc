@@ -5,14 +5,7 @@ namespace uw::data {
 ShardFinisher::ShardFinisher(std::map<int64_t, uint64_t>& hashes)
     : hashes_(hashes), thread_([this] { run(); }) {}
 
-ShardFinisher::~ShardFinisher() {
-  {
-    std::unique_lock lock(mutex_);
-    closing_ = true;
-  }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
+ShardFinisher::~ShardFinisher() { finish_queue(); }
 
 void ShardFinisher::add(int64_t shard, std::unique_ptr<ShardWriter> writer) {
   {
@@ -23,13 +16,17 @@ void ShardFinisher::add(int64_t shard, std::unique_ptr<ShardWriter> writer) {
 }
 
 void ShardFinisher::close() {
+  finish_queue();
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+void ShardFinisher::finish_queue() {
   {
     std::unique_lock lock(mutex_);
     closing_ = true;
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
-  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 void ShardFinisher::run() {

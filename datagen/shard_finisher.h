@@ -32,6 +32,8 @@ class ShardFinisher {
 
  private:
   void run();
+  // Lets the thread finish what is queued and end, and waits for it.
+  void finish_queue();
 
   std::map<int64_t, uint64_t>& hashes_;
   std::mutex mutex_;

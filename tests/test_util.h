@@ -28,10 +28,6 @@ inline bool same_bits(std::span<const double> a, std::span<const double> b) {
   return same_bits<double>(a, b);
 }
 
-}  // namespace uw::test
-
-namespace uw::test {
-
 // Whether every pixel of an RGB image ([H, W, 3]) has the same colour: a blank render.
 inline bool one_colour(std::span<const uint8_t> rgb) {
   for (size_t i = 3; i < rgb.size(); ++i) {
