@@ -33,6 +33,12 @@ class MjcfEnv final : public MujocoEnv<Env> {
   static EnvSpec spec_for(const sim::MujocoModel& model, const std::string& id,
                           const Options& options) {
     const int size = model.get()->nq + model.get()->nv;
+    // a scene file meant to be included by other models, say: qpos and qvel would be empty
+    if (size == 0) {
+      throw Error("model '" + model.path().string() +
+                  "' has no joints: an mjcf: env would observe nothing (a scene included by "
+                  "other models?)");
+    }
     const bool noisy = options.get_double("reset_noise") > 0;  // checked in the constructor
     return task_spec(id, options, Space::box({size}, -INFINITY, INFINITY), std::nullopt,
                      /*stochastic_reset=*/noisy);

@@ -1,7 +1,6 @@
 #include "sim/mujoco_model.h"
 
 #include <array>
-#include <cstring>
 #include <mutex>
 #include <system_error>
 
@@ -24,6 +23,9 @@ void ignore_warning(const char*) {}
 void install_mujoco_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // the RPATH links the library the headers came with; a loader override could still swap it
+    UW_CHECK(mj_version() == mjVERSION_HEADER,
+             "the MuJoCo library loaded is not the version Umwelt was compiled against");
     mju_user_error = throw_engine_error;
     mju_user_warning = ignore_warning;
   });
@@ -51,10 +53,9 @@ std::shared_ptr<const MujocoModel> MujocoModel::from_xml(const std::string& xml,
   std::unique_ptr<mjVFS, VfsDeleter> vfs(new mjVFS);
   mj_defaultVFS(vfs.get());
   const char* file = "model.xml";
-  if (mj_makeEmptyFileVFS(vfs.get(), file, static_cast<int>(xml.size())) != 0) {
-    throw Error("cannot load MJCF model '" + name + "': no room for it in MuJoCo's VFS");
+  if (mj_addBufferVFS(vfs.get(), file, xml.data(), static_cast<int>(xml.size())) != 0) {
+    throw Error("cannot load MJCF model '" + name + "': MuJoCo's VFS refused it");
   }
-  std::memcpy(vfs->filedata[mj_findFileVFS(vfs.get(), file)], xml.data(), xml.size());
   return compile(file, vfs.get(), name);
 }
 

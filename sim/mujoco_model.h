@@ -46,7 +46,7 @@ class MujocoModel {
 // is silent because warnings are read from mjData's counters (see MujocoWorld::health).
 void install_mujoco_handlers();
 
-// MuJoCo's version, e.g. "2.2.2".
+// MuJoCo's version, e.g. "4.0.0".
 std::string mujoco_version();
 
 }  // namespace uw::sim

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -11,21 +10,24 @@
 namespace uw::sim {
 namespace {
 
-// Visits the fields of a saved state in order, as (name, pointer, count). Shared by save and
-// restore so both always agree on the layout.
-template <class Data, class Visit>
-void for_each_state_field(const mjModel* m, Data* d, Visit&& visit) {
-  visit("time", &d->time, 1);
-  visit("qpos", d->qpos, m->nq);
-  visit("qvel", d->qvel, m->nv);
-  visit("act", d->act, m->na);
-  visit("qacc_warmstart", d->qacc_warmstart, m->nv);
-  visit("ctrl", d->ctrl, m->nu);
-  visit("mocap_pos", d->mocap_pos, 3 * m->nmocap);
-  visit("mocap_quat", d->mocap_quat, 4 * m->nmocap);
-  visit("userdata", d->userdata, m->nuserdata);
-  visit("qfrc_applied", d->qfrc_applied, m->nv);
-  visit("xfrc_applied", d->xfrc_applied, 6 * m->nbody);
+// Everything that decides the next step: physics, controls, applied forces, mocap poses, user
+// data, constraint activations and the solver's warm start, in mj_getState's layout.
+constexpr int kStateSpec = mjSTATE_INTEGRATION;
+
+// The name of the state component that holds value `index` of a saved state, with its index
+// within that component ("qpos[3]").
+std::string state_value_name(const mjModel* m, int index) {
+  static constexpr const char* kNames[mjNSTATE] = {
+      "time",           "qpos",       "qvel",         "act",          "history",
+      "qacc_warmstart", "ctrl",       "qfrc_applied", "xfrc_applied", "eq_active",
+      "mocap_pos",      "mocap_quat", "userdata",     "plugin_state", "plastic"};
+  for (int bit = 0; bit < mjNSTATE; ++bit) {
+    if (!(kStateSpec & (1 << bit))) continue;
+    const int size = mj_stateSize(m, 1 << bit);
+    if (index < size) return std::string(kNames[bit]) + "[" + std::to_string(index) + "]";
+    index -= size;
+  }
+  return "value " + std::to_string(index);
 }
 
 }  // namespace
@@ -187,23 +189,11 @@ bool MujocoWorld::call_engine(FunctionRef<void()> call) {
   return false;
 }
 
-int MujocoWorld::state_size() const {
-  int size = 0;
-  for_each_state_field(model_->get(), data_.get(),
-                       [&](const char*, const mjtNum*, int n) { size += n; });
-  return size;
-}
+int MujocoWorld::state_size() const { return mj_stateSize(model_->get(), kStateSpec); }
 
 void MujocoWorld::save_state_to(std::span<double> out) const {
-  // one pass (recorders save the state at every step)
-  size_t offset = 0;
-  for_each_state_field(model_->get(), data_.get(), [&](const char*, const mjtNum* values, int n) {
-    if (n == 0) return;
-    UW_CHECK(offset + n <= out.size(), "state buffer too small");
-    std::memcpy(out.data() + offset, values, sizeof(mjtNum) * n);
-    offset += n;
-  });
-  UW_CHECK(offset == out.size(), "state buffer too large");
+  UW_CHECK(static_cast<int>(out.size()) == state_size(), "state buffer has the wrong size");
+  mj_getState(model_->get(), data_.get(), out.data(), kStateSpec);
 }
 
 std::vector<double> MujocoWorld::save_state() const {
@@ -213,26 +203,19 @@ std::vector<double> MujocoWorld::save_state() const {
 }
 
 void MujocoWorld::restore_state(std::span<const double> state) {
+  const mjModel* m = model_->get();
   const int expected = state_size();
   if (static_cast<int>(state.size()) != expected) {
     throw Error("state for model '" + model_->path().string() + "' has " +
                 std::to_string(state.size()) + " values, expected " + std::to_string(expected));
   }
-  size_t offset = 0;
-  for_each_state_field(model_->get(), data_.get(), [&](const char* name, const mjtNum*, int n) {
-    for (int i = 0; i < n; ++i) {
-      if (!std::isfinite(state[offset + i])) {
-        throw Error("state for model '" + model_->path().string() + "': " + name + "[" +
-                    std::to_string(i) + "] is not finite");
-      }
+  for (int i = 0; i < expected; ++i) {
+    if (!std::isfinite(state[i])) {
+      throw Error("state for model '" + model_->path().string() + "': " + state_value_name(m, i) +
+                  " is not finite");
     }
-    offset += n;
-  });
-  offset = 0;
-  for_each_state_field(model_->get(), data_.get(), [&](const char*, mjtNum* values, int n) {
-    std::memcpy(values, state.data() + offset, sizeof(mjtNum) * n);
-    offset += n;
-  });
+  }
+  mj_setState(m, data_.get(), state.data(), kStateSpec);
   // MuJoCo holds a bad-state warning at count 1 across its auto-resets; clearing the counters
   // makes a fault after this restore visible as a change (they are statistics, not state)
   std::fill(std::begin(data_->warning), std::end(data_->warning), mjWarningStat{});

@@ -42,7 +42,7 @@ class World {
   // The health since the last reset or restore.
   virtual const Health& health() const = 0;
   // Engine warnings since the last reset or restore, "; "-separated, empty when none: the
-  // physics is degraded (a full contact buffer) but the state is still usable.
+  // physics is degraded (an arena too small for the constraints) but the state is still usable.
   virtual std::string warnings() const = 0;
 
   // The complete state: restoring it makes every later step bit-identical (warm starts
