@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "bench/env_vs_raw.h"
+#include "bench/native_batch.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "envs/mujoco_env.h"
@@ -47,6 +48,60 @@ EnvVsRaw measure_env_vs_raw(const envs::Registry& registry, const std::string& i
   return result;
 }
 
+VectorVsBatch measure_vector_vs_batch(const envs::Registry& registry, const SimPerfConfig& config,
+                                      int threads) {
+  const int n = config.vector_envs;
+  envs::VectorEnv vector(registry.make(config.vector_env_id),
+                         {n, threads, envs::AutoresetMode::kNextStep});
+  const sim::MujocoWorld* world = envs::mujoco_world_of(vector.env(0));
+  if (world == nullptr) {
+    throw Error("perf sim: env '" + config.vector_env_id + "' is not a MuJoCo env");
+  }
+  const int steps = steps_within_episode(vector.env(0), config.vector_steps, "perf sim");
+  const int substeps = vector.spec().substeps;
+  NativeBatch batch(*world->shared_model(), n, threads);
+  const size_t batch_actions = size_t(n) * vector.action_size();
+  const std::vector<float> actions =
+      random_actions(vector.spec().action_space, n * steps, config.seed);
+  // the batch starts from the states the vector env resets to
+  vector.reset(config.seed);
+  const int state_size = world->state_size();
+  std::vector<double> start(size_t(n) * state_size);
+  for (int i = 0; i < n; ++i) {
+    envs::mujoco_world_of(vector.env(i))
+        ->save_state_to(std::span(start).subspan(size_t(i) * state_size, state_size));
+  }
+  auto run_vector = [&] {
+    vector.reset(config.seed);
+    return seconds_of([&] {
+      for (int t = 0; t < steps; ++t) {
+        vector.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+      }
+    });
+  };
+  auto run_batch = [&] {
+    batch.set_states(start);
+    return seconds_of([&] {
+      for (int t = 0; t < steps; ++t) {
+        batch.step(std::span(actions).subspan(t * batch_actions, batch_actions), substeps);
+      }
+    });
+  };
+  double best_vector = std::numeric_limits<double>::infinity();
+  double best_batch = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < config.vector_rounds; ++round) {
+    best_vector = std::min(best_vector, run_vector());
+    best_batch = std::min(best_batch, run_batch());
+  }
+  const double total_steps = double(n) * steps;
+  VectorVsBatch result;
+  result.threads = threads;
+  result.vector_steps_per_second = total_steps / best_vector;
+  result.batch_steps_per_second = total_steps / best_batch;
+  result.ratio = best_batch / best_vector;
+  return result;
+}
+
 }  // namespace
 
 SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& config) {
@@ -54,34 +109,13 @@ SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& 
   for (const std::string& id : config.env_ids) {
     report.env_vs_raw.push_back(measure_env_vs_raw(registry, id, config));
   }
-
   report.vector_env_id = config.vector_env_id;
   report.vector_envs = config.vector_envs;
-  envs::VectorEnv one(registry.make(config.vector_env_id),
-                      {config.vector_envs, /*threads=*/1, envs::AutoresetMode::kNextStep});
-  envs::VectorEnv two(registry.make(config.vector_env_id),
-                      {config.vector_envs, /*threads=*/2, envs::AutoresetMode::kNextStep});
-  const size_t batch_actions = size_t(config.vector_envs) * one.action_size();
-  std::vector<float> actions = random_actions(
-      one.spec().action_space, config.vector_envs * config.vector_steps, config.seed);
-  auto time_run = [&](envs::VectorEnv& envs) {
-    envs.reset(config.seed);
-    return seconds_of([&] {
-      for (int t = 0; t < config.vector_steps; ++t) {
-        envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
-      }
-    });
-  };
-  double best_one = std::numeric_limits<double>::infinity();
-  double best_two = std::numeric_limits<double>::infinity();
-  for (int round = 0; round < config.vector_rounds; ++round) {
-    best_one = std::min(best_one, time_run(one));
-    best_two = std::min(best_two, time_run(two));
+  for (int threads : {1, 2}) {
+    report.vector_vs_batch.push_back(measure_vector_vs_batch(registry, config, threads));
   }
-  const double total_steps = double(config.vector_envs) * config.vector_steps;
-  report.vector_1_thread_steps_per_second = total_steps / best_one;
-  report.vector_2_threads_steps_per_second = total_steps / best_two;
-  report.vector_2v1_ratio = best_one / best_two;
+  report.vector_2v1_ratio = report.vector_vs_batch[1].vector_steps_per_second /
+                            report.vector_vs_batch[0].vector_steps_per_second;
   return report;
 }
 

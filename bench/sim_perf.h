@@ -16,7 +16,7 @@ struct SimPerfConfig {
   std::string vector_env_id = "cheetah-run";
   int vector_envs = 16;
   int vector_steps = 1000;  // batch steps per timed sample
-  int vector_rounds = 15;   // interleaved samples at 1 and 2 threads; the best counts
+  int vector_rounds = 15;   // interleaved samples of each side; the best counts
   uint64_t seed = 1;
 };
 
@@ -31,16 +31,25 @@ struct EnvVsRaw {
   double ratio = 0;  // env / raw
 };
 
+// A VectorEnv against MuJoCo's own batch (mjb_step) with as many simulations and threads,
+// stepping the same model from the same states with the same controls.
+struct VectorVsBatch {
+  int threads = 1;
+  double vector_steps_per_second = 0;  // env steps (all envs together)
+  double batch_steps_per_second = 0;
+  double ratio = 0;  // vector / batch
+};
+
 struct SimPerfReport {
   std::vector<EnvVsRaw> env_vs_raw;
   std::string vector_env_id;
   int vector_envs = 0;
-  double vector_1_thread_steps_per_second = 0;
-  double vector_2_threads_steps_per_second = 0;
-  double vector_2v1_ratio = 0;
+  std::vector<VectorVsBatch> vector_vs_batch;  // 1 and 2 threads
+  double vector_2v1_ratio = 0;                 // the VectorEnv at 2 threads against 1
 };
 
-// Measures, in one run, the env wrapper's overhead and the vector env's scaling.
+// Measures, in one run, the env wrapper's overhead, the vector env against MuJoCo's batch, and
+// the vector env's scaling.
 SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& config);
 
 }  // namespace uw::bench

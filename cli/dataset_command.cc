@@ -55,8 +55,14 @@ void run_info(const std::string& dir, bool as_json) {
               << "\n";
     return;
   }
+  std::string engines;
+  for (const auto& [engine, version] : m.spec.engine_versions) {
+    engines += (engines.empty() ? "" : ", ") + engine + " " + version;
+  }
+  if (engines.empty()) engines = "not recorded";
   std::cout << "dataset      " << dir << "\n"
             << "env          " << m.generation.env_id << " (" << m.spec.engine << ")\n"
+            << "engines      " << engines << "\n"
             << "policy       " << m.generation.policy << ", seed " << m.generation.seed << "\n"
             << "episodes     " << s.episodes << " in " << m.shards.size() << " shards\n"
             << "steps        " << with_thousands(double(s.steps)) << "\n"
@@ -85,11 +91,13 @@ int run_verify(const std::string& dir, bool as_json) {
                       {"episodes", report.episodes},
                       {"steps", report.steps},
                       {"bytes", report.bytes},
-                      {"faults", report.faults}}
+                      {"faults", report.faults},
+                      {"notes", report.notes}}
                      .dump(2)
               << "\n";
   } else {
     for (const std::string& fault : report.faults) std::cout << "FAULT " << fault << "\n";
+    for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
     std::cout << (report.ok() ? "ok: " : "FAILED: ") << report.shards << " shards, "
               << report.episodes << " good episodes, " << with_thousands(double(report.steps))
               << " steps";

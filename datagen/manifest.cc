@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <map>
 
 #include "core/error.h"
 #include "core/random.h"
@@ -323,6 +324,31 @@ std::string seed_scheme() {
   return "episode k: env.reset(seed_k) with seed_k = derive_seed(seed, k); its policy draws from "
          "Rng(derive_seed(seed_k, 0x706f6c696379)); derive_seed(b, i) = "
          "splitmix64(b ^ splitmix64(i))";
+}
+
+std::string engine_difference(const Manifest& manifest) {
+  const std::map<std::string, std::string> now = sim::engine_versions_for(manifest.spec.engine);
+  std::map<std::string, std::string> recorded = manifest.spec.engine_versions;
+  if (recorded.empty()) {
+    for (const auto& [engine, version] : now) {
+      const json& v =
+          manifest.generator.is_object() ? manifest.generator.value(engine, json()) : json();
+      recorded[engine] = v.is_string() ? v.get<std::string>() : "an unknown version";
+    }
+  }
+  if (recorded == now) return {};
+  const auto describe = [](const std::map<std::string, std::string>& versions) {
+    std::string text;
+    for (const auto& [engine, version] : versions) {
+      if (!text.empty()) text += " and ";
+      text += (engine == "mujoco"   ? "MuJoCo"
+               : engine == "bullet" ? "Bullet"
+                                    : engine) +
+              " " + version;
+    }
+    return text.empty() ? std::string("no engine") : text;
+  };
+  return "recorded with " + describe(recorded) + "; this build runs " + describe(now);
 }
 
 json generator_versions() {

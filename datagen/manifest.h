@@ -97,6 +97,12 @@ Manifest manifest_from_json(const nlohmann::json& json, const std::string& where
 Manifest read_manifest(const std::filesystem::path& dir);
 void write_manifest(const std::filesystem::path& dir, const Manifest& manifest);
 
+// How the engine versions a dataset was recorded with differ from this build's, as one phrase
+// ("recorded with MuJoCo 2.2.2; this build runs MuJoCo 4.0.0"), or "" when they agree. Replay
+// cannot be bit-exact across engine versions. Manifests from before the spec named its engine
+// versions are read from their generator versions.
+std::string engine_difference(const Manifest& manifest);
+
 // The seed of episode k and of its policy: pure functions of the base seed and k.
 uint64_t episode_seed(uint64_t base_seed, int64_t episode);
 uint64_t policy_seed(uint64_t episode_seed);

@@ -38,6 +38,10 @@ std::string row_mismatch(const char* what, int64_t step, std::span<const T> stor
 }  // namespace
 
 ReplayResult replay_episode(const envs::Registry& registry, const Dataset& dataset, int64_t k) {
+  if (const std::string engines = engine_difference(dataset.manifest()); !engines.empty()) {
+    throw Error("dataset " + dataset.dir().string() + " was " + engines +
+                ": replay cannot be bit-exact across engine versions");
+  }
   const int64_t position = dataset.find(k);
   if (position < 0) {
     throw Error("dataset " + dataset.dir().string() + " holds no episode " + std::to_string(k));

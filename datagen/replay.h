@@ -18,8 +18,9 @@ struct ReplayResult {
 
 // Re-simulates episode number k from its stored seed and actions in a fresh env made from the
 // manifest, and compares every stored state, observation and reward bit for bit, and how it
-// ended. Throws uw::Error when the dataset does not hold k, the episode is damaged, or the env
-// made now has a different spec than the dataset's.
+// ended. Throws uw::Error when the dataset was recorded with other engine versions than this
+// build's (see engine_difference), does not hold k, the episode is damaged, or the env made now
+// has a different spec than the dataset's.
 ReplayResult replay_episode(const envs::Registry& registry, const Dataset& dataset, int64_t k);
 
 }  // namespace uw::data

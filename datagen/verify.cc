@@ -29,6 +29,11 @@ VerifyReport verify_dataset(const std::filesystem::path& dir, bool progress) {
     report.faults.push_back(e.what());
     return report;
   }
+  if (const std::string engines = engine_difference(manifest); !engines.empty()) {
+    report.notes.push_back(engines +
+                           ": the data is checked, but `umwelt dataset replay` cannot "
+                           "be bit-exact across engine versions");
+  }
   std::optional<Progress> bar;
   if (progress) bar.emplace("verify", manifest.episodes(), "episodes");
   int64_t seen = 0;

@@ -12,6 +12,7 @@ nlohmann::json spec_to_json(const EnvSpec& spec) {
   return {
       {"id", spec.id},
       {"engine", spec.engine},
+      {"engine_versions", spec.engine_versions},
       {"observation_space", space_to_json(spec.observation_space)},
       {"action_space", space_to_json(spec.action_space)},
       {"goal_space", spec.goal_space ? space_to_json(*spec.goal_space) : nlohmann::json(nullptr)},
@@ -48,6 +49,16 @@ EnvSpec spec_from_json(const nlohmann::json& json) {
   EnvSpec spec;
   spec.id = text("id");
   spec.engine = text("engine");
+  // absent in specs written before MuJoCo 4.0 (their manifests name the engines elsewhere)
+  if (json.contains("engine_versions")) {
+    const nlohmann::json& versions = json["engine_versions"];
+    if (!versions.is_object()) throw Error("spec.engine_versions: expected an object of strings");
+    for (const auto& [engine, version] : versions.items()) {
+      if (!version.is_string())
+        throw Error("spec.engine_versions." + engine + ": expected a string");
+      spec.engine_versions[engine] = version.get<std::string>();
+    }
+  }
   spec.observation_space = space_from_json(field("observation_space"), "spec.observation_space");
   spec.action_space = space_from_json(field("action_space"), "spec.action_space");
   if (json.contains("goal_space") && !json["goal_space"].is_null()) {

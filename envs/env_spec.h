@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@ namespace uw::envs {
 struct EnvSpec {
   std::string id;      // "cheetah-run", "mjcf:model.xml"
   std::string engine;  // "mujoco"
+  // the version of each engine the env runs on: {"mujoco": "4.0.0"}; a Bullet env lists MuJoCo
+  // too (its renderer). Runs are bit-exact only on the same versions.
+  std::map<std::string, std::string> engine_versions;
   Space observation_space;
   Space action_space;
   std::optional<Space> goal_space;  // goal tasks only: the space of goal()

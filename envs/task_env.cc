@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "sim/versions.h"
 
 namespace uw::envs {
 namespace {
@@ -82,6 +83,7 @@ TaskEnv<Base>::TaskEnv(EnvSpec spec) : spec_(std::move(spec)) {
 template <class Base>
 void TaskEnv<Base>::finish_spec(std::string engine, double physics_dt, Space action_space) {
   spec_.engine = std::move(engine);
+  spec_.engine_versions = sim::engine_versions_for(spec_.engine);
   spec_.physics_dt = physics_dt;
   spec_.action_space = std::move(action_space);
   obs_.assign(spec_.observation_space.flat_size(), 0.0f);

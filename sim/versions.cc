@@ -18,4 +18,14 @@ std::vector<std::pair<std::string, std::string>> engine_versions() {
   return versions;
 }
 
+std::map<std::string, std::string> engine_versions_for(std::string_view engine) {
+  std::map<std::string, std::string> all;
+  for (auto& [name, version] : engine_versions()) all[name] = version;
+  if (engine == "mujoco") return {{"mujoco", all["mujoco"]}};
+  if (engine == "bullet" && all.contains("bullet")) {
+    return {{"bullet", all["bullet"]}, {"mujoco", all["mujoco"]}};
+  }
+  return {};
+}
+
 }  // namespace uw::sim

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -134,6 +135,42 @@ TEST_CASE("umwelt gen: the same content on 1 and 2 threads; verify and replay pa
         (steps + episodes) * (4 * 8 + 8 * 65) + steps * (4 * 2 + 4) + episodes * 4 * (2 + 8));
   // which payloads undercut: a column constant over an episode is stored once
   CHECK(stats["payload_bytes"].get<int64_t>() < stats["array_bytes"].get<int64_t>() / 2);
+}
+
+TEST_CASE("data recorded with another engine version: verify notes it, replay says so") {
+  TempDir dir("engines");
+  REQUIRE(umwelt("gen --env pointmass-reach --episodes 2 --max-steps 20 --out " + dir.str("d"))
+              .exit_code == 0);
+  const fs::path manifest_path = dir / "d" / "manifest.json";
+  const nlohmann::json manifest = nlohmann::json::parse(uw::data::read_text_file(manifest_path));
+  CHECK(manifest["env_spec"]["engine_versions"]["mujoco"] == manifest["generator"]["mujoco"]);
+  CHECK(umwelt("dataset info " + dir.str("d")).out.find("engines      mujoco") !=
+        std::string::npos);
+  // as the spec records it, and as a manifest from before the spec named its engine versions
+  // (only the generator versions) does
+  nlohmann::json recorded = manifest;
+  recorded["env_spec"]["engine_versions"]["mujoco"] = "2.2.2";
+  nlohmann::json older = manifest;
+  older["env_spec"].erase("engine_versions");
+  older["generator"]["mujoco"] = "2.2.2";
+  for (const nlohmann::json& edited : {recorded, older}) {
+    uw::data::write_file_atomically(manifest_path, edited.dump(2));
+    const Run verify = umwelt("dataset verify " + dir.str("d"));
+    INFO(verify.out << verify.err);
+    CHECK(verify.exit_code == 0);  // the data itself is intact
+    CHECK_THAT(verify.out, Catch::Contains("note: recorded with MuJoCo 2.2.2; this build runs "
+                                           "MuJoCo " +
+                                           manifest["generator"]["mujoco"].get<std::string>()));
+    const Run verify_json = umwelt("dataset verify " + dir.str("d") + " --json");
+    CHECK(nlohmann::json::parse(verify_json.out)["notes"].size() == 1);
+    const Run replay = umwelt("dataset replay " + dir.str("d"));
+    INFO(replay.out << replay.err);
+    CHECK(replay.exit_code != 0);
+    CHECK(replay.out.empty());  // no mismatch at some step: one line on stderr instead
+    CHECK_THAT(replay.err, Catch::Contains("recorded with MuJoCo 2.2.2") &&
+                               Catch::Contains("cannot be bit-exact across engine versions"));
+    CHECK(std::count(replay.err.begin(), replay.err.end(), '\n') == 1);
+  }
 }
 
 TEST_CASE("umwelt gen: shards generated as separate processes and merged equal one run") {

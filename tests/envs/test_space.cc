@@ -101,6 +101,7 @@ TEST_CASE("a spec round trips through JSON and bad specs name the field") {
   uw::envs::EnvSpec spec;
   spec.id = "test";
   spec.engine = "mujoco";
+  spec.engine_versions = {{"mujoco", "4.0.0"}};
   spec.observation_space = Space::box({4}, -INFINITY, INFINITY);
   spec.action_space = Space::box({2}, -1.0f, 1.0f);
   spec.goal_space = Space::box({2}, -1.0f, 1.0f);
@@ -110,6 +111,7 @@ TEST_CASE("a spec round trips through JSON and bad specs name the field") {
   spec.options.set("substeps", "5");
   const nlohmann::json json = uw::envs::spec_to_json(spec);
   CHECK(json["control_dt"] == Approx(0.05));
+  CHECK(json["engine_versions"]["mujoco"] == "4.0.0");
   CHECK(uw::envs::spec_from_json(json) == spec);
 
   nlohmann::json bad = json;
@@ -126,6 +128,12 @@ TEST_CASE("a spec round trips through JSON and bad specs name the field") {
   nlohmann::json old = json;
   old.erase("pixel_space");
   CHECK_FALSE(uw::envs::spec_from_json(old).has_pixels());
+  // a spec written before MuJoCo 4.0 has no engine_versions field
+  old.erase("engine_versions");
+  CHECK(uw::envs::spec_from_json(old).engine_versions.empty());
+  bad = json;
+  bad["engine_versions"]["mujoco"] = 4;
+  CHECK_THROWS_WITH(uw::envs::spec_from_json(bad), Contains("spec.engine_versions.mujoco"));
   bad = uw::envs::spec_to_json(spec);
   bad["pixel_space"] = uw::envs::space_to_json(Space::box({64, 48}, 0.0f, 1.0f));
   CHECK_THROWS_WITH(uw::envs::spec_from_json(bad),
