@@ -1,21 +1,27 @@
 #pragma once
 
-#include <mujoco/mjbatch.h>
-
 #include <memory>
 #include <span>
-#include <vector>
 
 #include "sim/mujoco_model.h"
 
+struct mjBatch_;
+
 namespace uw::bench {
 
-// MuJoCo's own batched simulator (mjbatch.h): `sims` persistent simulations of one model on
-// `threads` threads, the reference a VectorEnv is measured against.
+// MuJoCo's own batched simulator (mjbatch.h, MuJoCo >= 4.0): `sims` persistent simulations of
+// one model on `threads` threads, the reference a VectorEnv is measured against.
 class NativeBatch {
  public:
-  // Throws uw::Error with MuJoCo's reason when the model cannot be batched.
+  // Whether this build's MuJoCo has the batch (false before 4.0).
+  static bool available();
+
+  // Throws uw::Error with MuJoCo's reason when the model cannot be batched, or when the batch is
+  // not available.
   NativeBatch(const sim::MujocoModel& model, int sims, int threads);
+  ~NativeBatch();
+  NativeBatch(const NativeBatch&) = delete;
+  NativeBatch& operator=(const NativeBatch&) = delete;
 
   // Sets every simulation's state: row i of `states` ([sims, mj_stateSize(INTEGRATION)]).
   void set_states(std::span<const double> states);
@@ -26,10 +32,7 @@ class NativeBatch {
   int sims() const { return sims_; }
 
  private:
-  struct Deleter {
-    void operator()(mjBatch* batch) const { mjb_deleteBatch(batch); }
-  };
-  std::unique_ptr<mjBatch, Deleter> batch_;
+  mjBatch_* batch_ = nullptr;
   int sims_ = 0;
   int nu_ = 0;
   int nstate_ = 0;

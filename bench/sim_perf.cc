@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "bench/env_vs_raw.h"
 #include "bench/native_batch.h"
@@ -59,7 +60,8 @@ VectorVsBatch measure_vector_vs_batch(const envs::Registry& registry, const SimP
   }
   const int steps = steps_within_episode(vector.env(0), config.vector_steps, "perf sim");
   const int substeps = vector.spec().substeps;
-  NativeBatch batch(*world->shared_model(), n, threads);
+  std::optional<NativeBatch> batch;  // MuJoCo 4.0 and newer
+  if (NativeBatch::available()) batch.emplace(*world->shared_model(), n, threads);
   const size_t batch_actions = size_t(n) * vector.action_size();
   const std::vector<float> actions =
       random_actions(vector.spec().action_space, n * steps, config.seed);
@@ -80,10 +82,10 @@ VectorVsBatch measure_vector_vs_batch(const envs::Registry& registry, const SimP
     });
   };
   auto run_batch = [&] {
-    batch.set_states(start);
+    batch->set_states(start);
     return seconds_of([&] {
       for (int t = 0; t < steps; ++t) {
-        batch.step(std::span(actions).subspan(t * batch_actions, batch_actions), substeps);
+        batch->step(std::span(actions).subspan(t * batch_actions, batch_actions), substeps);
       }
     });
   };
@@ -91,14 +93,16 @@ VectorVsBatch measure_vector_vs_batch(const envs::Registry& registry, const SimP
   double best_batch = std::numeric_limits<double>::infinity();
   for (int round = 0; round < config.vector_rounds; ++round) {
     best_vector = std::min(best_vector, run_vector());
-    best_batch = std::min(best_batch, run_batch());
+    if (batch) best_batch = std::min(best_batch, run_batch());
   }
   const double total_steps = double(n) * steps;
   VectorVsBatch result;
   result.threads = threads;
   result.vector_steps_per_second = total_steps / best_vector;
-  result.batch_steps_per_second = total_steps / best_batch;
-  result.ratio = best_batch / best_vector;
+  if (batch) {
+    result.batch_steps_per_second = total_steps / best_batch;
+    result.ratio = best_batch / best_vector;
+  }
   return result;
 }
 

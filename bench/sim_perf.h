@@ -36,8 +36,8 @@ struct EnvVsRaw {
 struct VectorVsBatch {
   int threads = 1;
   double vector_steps_per_second = 0;  // env steps (all envs together)
-  double batch_steps_per_second = 0;
-  double ratio = 0;  // vector / batch
+  double batch_steps_per_second = 0;  // 0 before MuJoCo 4.0, which has no batch
+  double ratio = 0;                   // vector / batch
 };
 
 struct SimPerfReport {

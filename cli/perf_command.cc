@@ -73,7 +73,8 @@ void run_perf_sim(PerfSimArgs args) {
   for (const bench::VectorVsBatch& b : report.vector_vs_batch) {
     vector.add_row({report.vector_env_id, std::to_string(report.vector_envs),
                     std::to_string(b.threads), with_thousands(b.vector_steps_per_second),
-                    with_thousands(b.batch_steps_per_second), fixed(b.ratio, 3)});
+                    b.ratio > 0 ? with_thousands(b.batch_steps_per_second) : "-",
+                    b.ratio > 0 ? fixed(b.ratio, 3) : "- (MuJoCo < 4.0)"});
   }
   std::cout << vector.str()
             << "\nVectorEnv at 2 threads against 1: " << fixed(report.vector_2v1_ratio, 3) << "\n";

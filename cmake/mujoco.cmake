@@ -4,18 +4,17 @@
 # works. The library's folder goes into the binaries' RPATH, so they run without
 # LD_LIBRARY_PATH and never pick up another libmujoco (Debian's 2.2.2, say).
 
-set(UMWELT_MUJOCO_PINNED 4.0.0)
+set(UMWELT_MUJOCO_PINNED 4.0.0)  # as pinned in scripts/setup-mujoco.sh
 set(UMWELT_MUJOCO_MINIMUM 3.3.0)
 
-# keep in step with the prefix in scripts/setup-mujoco.sh
-if(DEFINED ENV{UMWELT_DEPS_DIR})
-  set(umwelt_deps "$ENV{UMWELT_DEPS_DIR}")
-elseif(DEFINED ENV{XDG_DATA_HOME})
-  set(umwelt_deps "$ENV{XDG_DATA_HOME}/umwelt")
-else()
-  set(umwelt_deps "$ENV{HOME}/.local/share/umwelt")
+# the setup script says where it installs, so the two never disagree
+execute_process(COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/scripts/setup-mujoco.sh" --prefix
+                OUTPUT_VARIABLE umwelt_mujoco_prefix OUTPUT_STRIP_TRAILING_WHITESPACE
+                RESULT_VARIABLE umwelt_prefix_failed)
+if(umwelt_prefix_failed)
+  message(FATAL_ERROR "scripts/setup-mujoco.sh --prefix failed: ${umwelt_prefix_failed}")
 endif()
-set(MUJOCO_ROOT "${umwelt_deps}/mujoco-${UMWELT_MUJOCO_PINNED}" CACHE PATH
+set(MUJOCO_ROOT "${umwelt_mujoco_prefix}" CACHE PATH
     "MuJoCo prefix (include/mujoco/mujoco.h, lib/libmujoco.so.*)")
 
 set(umwelt_mujoco_fix

@@ -12,8 +12,9 @@ version=4.0.0
 wheel=mujoco_core-4.0.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl
 sha256=885bd9b9cc0a6b5ba1114923eb954027652a6a0c115fa46b3218b83bae72ac4f
 
-# keep in step with MUJOCO_ROOT's default in cmake/mujoco.cmake
-prefix="${UMWELT_DEPS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/umwelt}/mujoco-$version"
+# cmake/mujoco.cmake asks for this prefix (--prefix) as MUJOCO_ROOT's default
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+prefix="${UMWELT_DEPS_DIR:-${XDG_DATA_HOME:-$home/.local/share}/umwelt}/mujoco-$version"
 if [[ "${1:-}" == "--prefix" ]]; then
   echo "$prefix"
   exit 0

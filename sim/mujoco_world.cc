@@ -15,16 +15,42 @@ namespace {
 constexpr int kStateSpec = mjSTATE_INTEGRATION;
 
 // The name of the state component that holds value `index` of a saved state, with its index
-// within that component ("qpos[3]").
+// within that component ("qpos[3]"). mj_getState lays the components out in the order of their
+// bits, which differs between MuJoCo versions, so each is looked up by its constant.
 std::string state_value_name(const mjModel* m, int index) {
-  static constexpr const char* kNames[mjNSTATE] = {
-      "time",           "qpos",       "qvel",         "act",          "history",
-      "qacc_warmstart", "ctrl",       "qfrc_applied", "xfrc_applied", "eq_active",
-      "mocap_pos",      "mocap_quat", "userdata",     "plugin_state", "plastic"};
-  for (int bit = 0; bit < mjNSTATE; ++bit) {
-    if (!(kStateSpec & (1 << bit))) continue;
-    const int size = mj_stateSize(m, 1 << bit);
-    if (index < size) return std::string(kNames[bit]) + "[" + std::to_string(index) + "]";
+  struct Component {
+    int bit;
+    const char* name;
+  };
+  static constexpr Component kComponents[] = {
+    {mjSTATE_TIME, "time"},
+    {mjSTATE_QPOS, "qpos"},
+    {mjSTATE_QVEL, "qvel"},
+    {mjSTATE_ACT, "act"},
+    {mjSTATE_WARMSTART, "qacc_warmstart"},
+    {mjSTATE_CTRL, "ctrl"},
+    {mjSTATE_QFRC_APPLIED, "qfrc_applied"},
+    {mjSTATE_XFRC_APPLIED, "xfrc_applied"},
+    {mjSTATE_EQ_ACTIVE, "eq_active"},
+    {mjSTATE_MOCAP_POS, "mocap_pos"},
+    {mjSTATE_MOCAP_QUAT, "mocap_quat"},
+    {mjSTATE_USERDATA, "userdata"},
+    {mjSTATE_PLUGIN, "plugin_state"},
+#if mjVERSION_HEADER >= 4000000
+    {mjSTATE_HISTORY, "history"},
+    {mjSTATE_PLASTIC, "plastic"},
+#endif
+  };
+  for (int b = 0; b < mjNSTATE; ++b) {
+    const int bit = 1 << b;
+    if (!(kStateSpec & bit)) continue;
+    const int size = mj_stateSize(m, bit);
+    if (index < size) {
+      for (const Component& c : kComponents) {
+        if (c.bit == bit) return std::string(c.name) + "[" + std::to_string(index) + "]";
+      }
+      return "value " + std::to_string(index) + " of state component " + std::to_string(bit);
+    }
     index -= size;
   }
   return "value " + std::to_string(index);

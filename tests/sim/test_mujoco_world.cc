@@ -113,6 +113,11 @@ TEST_CASE("restoring a bad state throws and changes nothing") {
   std::vector<double> nan = before;
   nan[3] = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH(world.restore_state(nan), Contains("qpos[2] is not finite"));
+  // mj_getState's layout: time, qpos, qvel, act, (history,) warm start, ctrl, ...
+  const mjModel* m = model->get();
+  nan = before;
+  nan[1 + m->nq + m->nv + m->na + m->nv + 4] = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(world.restore_state(nan), Contains("ctrl[4] is not finite"));
   CHECK(same_bits(world.save_state(), before));
 }
 
