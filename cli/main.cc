@@ -5,11 +5,8 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
-#include "core/leak_check.h"
 
-namespace {
-
-int run(int argc, char** argv) {
+int main(int argc, char** argv) {
   CLI::App app{"Umwelt: simulate, generate data, learn world models, plan, look."};
   app.name("umwelt");
   app.require_subcommand(1);
@@ -37,13 +34,5 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "umwelt: internal error: %s\n", e.what());
     return 2;
   }
-  return exit_code;
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int exit_code = run(argc, argv);
-  uw::run_leak_check_now();  // before exit: see core/leak_check.h
   return exit_code;
 }

@@ -54,8 +54,9 @@ EnvSpec spec_from_json(const nlohmann::json& json) {
     const nlohmann::json& versions = json["engine_versions"];
     if (!versions.is_object()) throw Error("spec.engine_versions: expected an object of strings");
     for (const auto& [engine, version] : versions.items()) {
-      if (!version.is_string())
+      if (!version.is_string()) {
         throw Error("spec.engine_versions." + engine + ": expected a string");
+      }
       spec.engine_versions[engine] = version.get<std::string>();
     }
   }
