@@ -16,7 +16,7 @@ struct SimPerfConfig {
   std::string vector_env_id = "cheetah-run";
   int vector_envs = 16;
   int vector_steps = 1000;  // batch steps per timed sample
-  int vector_rounds = 15;   // interleaved samples of each side; the best counts
+  int vector_rounds = 30;   // interleaved samples of each side; the best counts
   uint64_t seed = 1;
 };
 
