@@ -1,6 +1,5 @@
 #pragma once
 
-#include <memory>
 #include <span>
 
 #include "sim/mujoco_model.h"
@@ -28,8 +27,6 @@ class NativeBatch {
   // One batch step: simulation i takes control row i of `controls` ([sims, nu]) and advances
   // `substeps` mj_steps. Returns the number of simulations in which MuJoCo raised an error.
   int step(std::span<const float> controls, int substeps);
-
-  int sims() const { return sims_; }
 
  private:
   mjBatch_* batch_ = nullptr;

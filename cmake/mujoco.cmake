@@ -4,16 +4,18 @@
 # works. The library's folder goes into the binaries' RPATH, so they run without
 # LD_LIBRARY_PATH and never pick up another libmujoco (Debian's 2.2.2, say).
 
-set(UMWELT_MUJOCO_PINNED 4.0.0)  # as pinned in scripts/setup-mujoco.sh
 set(UMWELT_MUJOCO_MINIMUM 3.3.0)
 
-# the setup script says where it installs, so the two never disagree
-execute_process(COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/scripts/setup-mujoco.sh" --prefix
-                OUTPUT_VARIABLE umwelt_mujoco_prefix OUTPUT_STRIP_TRAILING_WHITESPACE
-                RESULT_VARIABLE umwelt_prefix_failed)
-if(umwelt_prefix_failed)
-  message(FATAL_ERROR "scripts/setup-mujoco.sh --prefix failed: ${umwelt_prefix_failed}")
-endif()
+# the setup script says what it installs and where, so the two never disagree
+foreach(question prefix version)
+  execute_process(COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/scripts/setup-mujoco.sh" --${question}
+                  OUTPUT_VARIABLE umwelt_mujoco_${question} OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE umwelt_failed)
+  if(umwelt_failed)
+    message(FATAL_ERROR "scripts/setup-mujoco.sh --${question} failed: ${umwelt_failed}")
+  endif()
+endforeach()
+set(UMWELT_MUJOCO_PINNED "${umwelt_mujoco_version}")
 set(MUJOCO_ROOT "${umwelt_mujoco_prefix}" CACHE PATH
     "MuJoCo prefix (include/mujoco/mujoco.h, lib/libmujoco.so.*)")
 

@@ -338,13 +338,13 @@ std::string engine_difference(const Manifest& manifest) {
   }
   if (recorded == now) return {};
   const auto describe = [](const std::map<std::string, std::string>& versions) {
+    static const std::map<std::string, std::string> kNames = {{"mujoco", "MuJoCo"},
+                                                              {"bullet", "Bullet"}};
     std::string text;
     for (const auto& [engine, version] : versions) {
-      if (!text.empty()) text += " and ";
-      text += (engine == "mujoco"   ? "MuJoCo"
-               : engine == "bullet" ? "Bullet"
-                                    : engine) +
-              " " + version;
+      const auto name = kNames.find(engine);
+      text += (text.empty() ? "" : " and ") + (name == kNames.end() ? engine : name->second) + " " +
+              version;
     }
     return text.empty() ? std::string("no engine") : text;
   };

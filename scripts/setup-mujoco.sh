@@ -6,19 +6,20 @@
 #
 #   scripts/setup-mujoco.sh           install, print nothing but one line
 #   scripts/setup-mujoco.sh --prefix  print where it installs (what CMake uses by default)
+#   scripts/setup-mujoco.sh --version print the pinned version
 set -euo pipefail
 
 version=4.0.0
 wheel=mujoco_core-4.0.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl
 sha256=885bd9b9cc0a6b5ba1114923eb954027652a6a0c115fa46b3218b83bae72ac4f
 
-# cmake/mujoco.cmake asks for this prefix (--prefix) as MUJOCO_ROOT's default
+# cmake/mujoco.cmake asks for this prefix (--prefix, MUJOCO_ROOT's default) and the version
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 prefix="${UMWELT_DEPS_DIR:-${XDG_DATA_HOME:-$home/.local/share}/umwelt}/mujoco-$version"
-if [[ "${1:-}" == "--prefix" ]]; then
-  echo "$prefix"
-  exit 0
-fi
+case "${1:-}" in
+  --prefix) echo "$prefix"; exit 0 ;;
+  --version) echo "$version"; exit 0 ;;
+esac
 
 stamp="$prefix/INSTALLED"
 if [[ -f "$stamp" ]] && grep -qx "sha256 $sha256" "$stamp"; then

@@ -71,6 +71,7 @@ MujocoWorld::MujocoWorld(std::shared_ptr<const MujocoModel> model) : model_(std:
     throw Error("MuJoCo could not allocate data for model '" + model_->path().string() + "'");
   }
   warmstart_scratch_.resize(m->nv);
+  state_size_ = mj_stateSize(m, kStateSpec);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   control_bounds_.low.assign(m->nu, -kInf);
   control_bounds_.high.assign(m->nu, kInf);
@@ -214,8 +215,6 @@ bool MujocoWorld::call_engine(FunctionRef<void()> call) {
   }
   return false;
 }
-
-int MujocoWorld::state_size() const { return mj_stateSize(model_->get(), kStateSpec); }
 
 void MujocoWorld::save_state_to(std::span<double> out) const {
   UW_CHECK(static_cast<int>(out.size()) == state_size(), "state buffer has the wrong size");

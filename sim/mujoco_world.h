@@ -36,7 +36,7 @@ class MujocoWorld final : public World {
   // them one substep behind); only derived values change, so the next step is the same.
   DrawView draw() const override;
 
-  int state_size() const override;
+  int state_size() const override { return state_size_; }
   void save_state_to(std::span<double> out) const override;
   // Resets to the model's default state, or to keyframe `keyframe` when it is >= 0 (which
   // must exist: see MujocoWorld::check_keyframe). Clears the health.
@@ -76,6 +76,7 @@ class MujocoWorld final : public World {
   Health health_;
   std::array<int, mjNWARNING> seen_warnings_{};
   std::vector<mjtNum> warmstart_scratch_;  // forward() keeps the warm start here
+  int state_size_ = 0;                     // of mj_getState's state (sized once: saved per step)
 };
 
 }  // namespace uw::sim
