@@ -10,6 +10,7 @@
 #include "core/random.h"
 #include "envs/mujoco_env.h"
 #include "envs/vector_env.h"
+#include "bench/background_load.h"
 
 namespace uw::bench {
 namespace {
@@ -109,7 +110,9 @@ VectorVsBatch measure_vector_vs_batch(const envs::Registry& registry, const SimP
 }  // namespace
 
 SimPerfReport run_sim_perf(const envs::Registry& registry, const SimPerfConfig& config) {
+  const BackgroundLoad load(config.background_load);
   SimPerfReport report;
+  report.background_load = load.threads();
   for (const std::string& id : config.env_ids) {
     report.env_vs_raw.push_back(measure_env_vs_raw(registry, id, config));
   }

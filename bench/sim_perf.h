@@ -18,6 +18,7 @@ struct SimPerfConfig {
   int vector_steps = 1000;  // batch steps per timed sample
   int vector_rounds = 30;   // interleaved samples of each side; the best counts
   uint64_t seed = 1;
+  int background_load = 0;  // busy threads of our own kept running while measuring
 };
 
 // One model: env.step against a raw mj_step loop doing the same substeps from the same state
@@ -46,6 +47,7 @@ struct SimPerfReport {
   int vector_envs = 0;
   std::vector<VectorVsBatch> vector_vs_batch;  // 1 and 2 threads
   double vector_2v1_ratio = 0;                 // the VectorEnv at 2 threads against 1
+  int background_load = 0;                     // busy threads that ran beside the measurement
 };
 
 // Measures, in one run, the env wrapper's overhead, the vector env against MuJoCo's batch, and

@@ -28,7 +28,8 @@ void run_perf_sim(PerfSimArgs args) {
   const bench::SimPerfReport report = bench::run_sim_perf(registry, args.config);
   const nlohmann::json machine = {{"cpu", cpu_model()},
                                   {"cores", std::thread::hardware_concurrency()},
-                                  {"mujoco", sim::mujoco_version()}};
+                                  {"mujoco", sim::mujoco_version()},
+                                  {"background_load_threads", report.background_load}};
   if (args.json) {
     nlohmann::json models = nlohmann::json::array();
     for (const bench::EnvVsRaw& m : report.env_vs_raw) {
@@ -59,8 +60,11 @@ void run_perf_sim(PerfSimArgs args) {
     return;
   }
   std::cout << "machine: " << machine["cpu"].get<std::string>() << ", "
-            << machine["cores"].get<unsigned>() << " cores, MuJoCo " << sim::mujoco_version()
-            << "\n\n";
+            << machine["cores"].get<unsigned>() << " cores, MuJoCo " << sim::mujoco_version();
+  if (report.background_load > 0) {
+    std::cout << ", " << report.background_load << " busy background thread(s)";
+  }
+  std::cout << "\n\n";
   Table models({"env", "dofs", "substeps", "env steps/s", "raw steps/s", "env/raw"});
   for (const bench::EnvVsRaw& m : report.env_vs_raw) {
     models.add_row({m.env_id, std::to_string(m.dofs), std::to_string(m.substeps),
@@ -195,6 +199,9 @@ void add_perf_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sim->add_option("--num-envs", args->config.vector_envs, "Envs in the vector benchmark")
       ->check(CLI::PositiveNumber);
+  sim->add_option("--background-load", args->config.background_load,
+                  "Busy threads of its own kept running while measuring (a shared machine)")
+      ->check(CLI::NonNegativeNumber);
   sim->add_flag("--json", args->json, "Print one JSON object");
   sim->callback([args] { run_perf_sim(*args); });
 

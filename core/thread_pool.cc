@@ -1,38 +1,52 @@
 #include "core/thread_pool.h"
 
+#include <time.h>
+
 #include <algorithm>
-#include <chrono>
 
 #include "core/error.h"
 
 namespace uw {
-namespace {
 
-// How long a thread spins before it sleeps on a condition variable. Waking a sleeping thread
-// costs tens of microseconds on a virtual machine, as much as a batch of small env steps, so
-// threads spin through the short gaps between the loops of a stepping batch.
-constexpr auto kSpinTime = std::chrono::microseconds(200);
-
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
 }
 
-// Spins until done() or kSpinTime has passed; returns done().
-template <class Done>
-bool spin_until(Done&& done) {
-  const auto start = std::chrono::steady_clock::now();
-  while (true) {
-    for (int i = 0; i < 64; ++i) {
-      if (done()) return true;
-      cpu_relax();
-    }
-    if (std::chrono::steady_clock::now() - start > kSpinTime) return done();
+void SpinPolicy::learn(std::chrono::steady_clock::time_point start,
+                       std::chrono::nanoseconds cpu_start) {
+  // A spin shorter than this says little: a timer tick or a page fault looks like preemption.
+  constexpr auto kMeasurable = std::chrono::microseconds(40);
+  // How long to park without spinning once spinning was seen to take a core someone wanted.
+  constexpr auto kQuietTime = std::chrono::milliseconds(20);
+  const auto now = std::chrono::steady_clock::now();
+  const auto wall = now - start;
+  if (wall < kMeasurable) return;
+  const auto ran = thread_cpu_time() - cpu_start;
+  // descheduled for more than a quarter of the spin: another thread needed this core
+  if (ran * 4 < wall * 3) quiet_until_ = now + kQuietTime;
+}
+
+void SharingPolicy::record(int items, std::chrono::nanoseconds took) {
+  if (++loops_ > kWarmupLoops) {
+    epoch_items_ += items;
+    epoch_time_ += took;
   }
+  if (loops_ < kEpochLoops) return;
+  (share_ ? shared_ns_ : alone_ns_) =
+      static_cast<double>(epoch_time_.count()) / static_cast<double>(epoch_items_);
+  loops_ = 0;
+  epoch_items_ = 0;
+  epoch_time_ = {};
+  ++epochs_;
+  if (shared_ns_ < 0 || alone_ns_ < 0) {
+    share_ = shared_ns_ < 0;  // each way once, shared first
+    return;
+  }
+  const bool share_faster = shared_ns_ <= alone_ns_;
+  share_ = epochs_ % kProbeEvery == 0 ? !share_faster : share_faster;
 }
-
-}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   if (threads < 1) throw Error("thread count must be at least 1, got " + std::to_string(threads));
@@ -50,8 +64,7 @@ ThreadPool::~ThreadPool() { stop(); }
 void ThreadPool::stop() {
   {
     std::lock_guard lock(mutex_);
-    stopping_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+    stopping_.store(true);
   }
   start_cv_.notify_all();
   for (std::thread& worker : workers_) worker.join();
@@ -63,27 +76,49 @@ void ThreadPool::parallel_for(int count, FunctionRef<void(int, int)> body) {
     body(0, count);
     return;
   }
+  const auto start = std::chrono::steady_clock::now();
+  if (sharing_.share()) {
+    run_shared(count, body);
+  } else {
+    body(0, count);
+  }
+  sharing_.record(count, std::chrono::steady_clock::now() - start);
+}
+
+void ThreadPool::run_shared(int count, FunctionRef<void(int, int)> body) {
   body_.emplace(body);
   count_ = count;
   // about eight chunks per thread: small enough to balance, large enough to claim cheaply
   chunk_ = std::max(1, count / (8 * size()));
   next_.store(0, std::memory_order_relaxed);
   error_ = nullptr;
-  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-  {
-    std::lock_guard lock(mutex_);
-    generation_.fetch_add(1, std::memory_order_release);
-  }
-  start_cv_.notify_all();
+  ++generation_;
+  job_.store(generation_ << 1 | 1);  // open; publishes the loop above
+  wake_workers();
 
   run_chunks();
 
-  if (!spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
-    std::unique_lock lock(mutex_);
-    done_cv_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
-  }
+  job_.store(generation_ << 1);  // closed: every item is claimed, nobody joins any more
+  wait_for_active_workers();
   body_.reset();
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+void ThreadPool::wake_workers() {
+  // job_ and sleeping_workers_ are sequentially consistent: either a worker going to sleep
+  // sees the open loop, or this sees the sleeper and wakes it under the lock
+  if (sleeping_workers_.load() == 0) return;
+  { std::lock_guard lock(mutex_); }
+  start_cv_.notify_all();
+}
+
+void ThreadPool::wait_for_active_workers() {
+  auto idle = [this] { return active_.load() == 0; };
+  if (caller_spin_.spin(idle)) return;
+  std::unique_lock lock(mutex_);
+  caller_sleeping_.store(true);
+  done_cv_.wait(lock, idle);
+  caller_sleeping_.store(false);
 }
 
 void ThreadPool::run_chunks() {
@@ -100,16 +135,26 @@ void ThreadPool::run_chunks() {
 }
 
 void ThreadPool::worker_loop() {
-  uint64_t seen = 0;
+  SpinPolicy spin;
+  uint64_t seen = 0;  // the generation last joined or passed over
+  auto offered = [&] {
+    const uint64_t job = job_.load();
+    return stopping_.load(std::memory_order_relaxed) || ((job & 1) && (job >> 1) != seen);
+  };
   while (true) {
-    if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
+    if (!spin.spin(offered)) {
+      sleeping_workers_.fetch_add(1);
       std::unique_lock lock(mutex_);
-      start_cv_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+      start_cv_.wait(lock, offered);
+      sleeping_workers_.fetch_sub(1);
     }
-    seen = generation_.load(std::memory_order_acquire);
     if (stopping_.load(std::memory_order_relaxed)) return;
-    run_chunks();
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    const uint64_t job = job_.load();
+    active_.fetch_add(1);
+    // still the loop it saw, and still open: the caller is waiting for this worker now
+    if (job_.load() == job && (job & 1)) run_chunks();
+    seen = job >> 1;
+    if (active_.fetch_sub(1) == 1 && caller_sleeping_.load()) {
       std::lock_guard lock(mutex_);
       done_cv_.notify_one();
     }

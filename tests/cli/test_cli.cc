@@ -220,6 +220,18 @@ TEST_CASE("umwelt perf sim --json reports the ratios") {
   for (const auto& model : json["env_vs_raw"]) CHECK(model["env_vs_raw_ratio"].get<double>() > 0);
   CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
   CHECK(json["machine"]["cores"].get<int>() >= 1);
+  CHECK(json["machine"]["background_load_threads"] == 0);
+}
+
+TEST_CASE("umwelt perf sim --background-load N measures beside N busy threads") {
+  const Run run = umwelt(
+      "perf sim --json --background-load 1 --rounds 1 --vector-rounds 1 --steps 50 "
+      "--sample-steps 100 --num-envs 2 --vector-steps 20");
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  CHECK(json["machine"]["background_load_threads"] == 1);
+  CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
+  CHECK(umwelt("perf sim --background-load -1").exit_code != 0);
 }
 
 namespace {
