@@ -13,6 +13,7 @@ namespace {
 struct CheckArgs {
   std::vector<std::string> env_ids;
   std::vector<std::string> options;
+  envs::CheckEnvConfig config;
   bool json = false;
 };
 
@@ -25,7 +26,8 @@ int run_check(const CheckArgs& args) {
   int failed = 0;
   for (const std::string& id : ids) {
     registry.make(id, options);  // bad ids and options are input errors, not check failures
-    const envs::CheckEnvReport report = envs::check_env([&] { return registry.make(id, options); });
+    const envs::CheckEnvReport report =
+        envs::check_env([&] { return registry.make(id, options); }, args.config);
     if (!report.ok()) ++failed;
     if (args.json) {
       reports.push_back({{"env", id},
@@ -52,6 +54,12 @@ void add_check_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("check", "Check that envs conform to the Env API (all tasks by default)");
   command->add_option("--env", args->env_ids, "Env id to check (repeatable), or mjcf:<path>");
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
+  command->add_option("--steps", args->config.steps, "Steps compared between runs that must agree")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--save-after", args->config.save_after,
+                   "Steps taken before a state is saved, cloned or clipped")
+      ->check(CLI::PositiveNumber);
   command->add_flag("--json", args->json, "Print one JSON object");
   command->callback([args, &exit_code] { exit_code = run_check(*args); });
 }

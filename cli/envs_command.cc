@@ -31,12 +31,12 @@ void run_envs(bool json) {
   const envs::Registry registry = envs::make_default_registry();
   nlohmann::json list = nlohmann::json::array();
   nlohmann::json families = nlohmann::json::array();
-  Table table({"id", "observation", "action", "goal", "dt", "max steps", "summary"});
+  Table table({"id", "observation", "action", "goal", "scripted", "dt", "max steps", "summary"});
   for (const envs::EnvEntry& entry : registry.entries()) {
     if (entry.is_family()) {
       families.push_back(
           {{"id", entry.id}, {"summary", entry.summary}, {"options", options_json(entry.options)}});
-      table.add_row({entry.id + "<path>", "qpos, qvel", "actuators", "-", "model",
+      table.add_row({entry.id + "<path>", "qpos, qvel", "actuators", "-", "-", "model",
                      default_of(entry, "max_steps"), entry.summary});
       continue;
     }
@@ -44,9 +44,11 @@ void run_envs(bool json) {
     list.push_back({{"id", entry.id},
                     {"summary", entry.summary},
                     {"options", options_json(entry.options)},
+                    {"scripted", entry.scripted != nullptr},
                     {"spec", envs::spec_to_json(spec)}});
     table.add_row({entry.id, spec.observation_space.describe(), spec.action_space.describe(),
-                   spec.goal_space ? spec.goal_space->describe() : "-", fixed(spec.control_dt(), 3),
+                   spec.goal_space ? spec.goal_space->describe() : "-",
+                   entry.scripted != nullptr ? "yes" : "-", fixed(spec.control_dt(), 3),
                    std::to_string(spec.max_episode_steps), entry.summary});
   }
   if (json) {

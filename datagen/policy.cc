@@ -7,7 +7,6 @@
 #include "core/error.h"
 #include "core/options.h"
 #include "core/random.h"
-#include "datagen/scripted.h"
 
 namespace uw::data {
 namespace {
@@ -99,13 +98,14 @@ class OrnsteinUhlenbeckPolicy final : public Policy {
 
 class ScriptedPolicy final : public Policy {
  public:
-  ScriptedPolicy(ScriptedController controller, double noise)
+  ScriptedPolicy(envs::ScriptedController controller, double noise)
       : controller_(controller), noise_(noise) {}
 
   void reset(const envs::Env& env, uint64_t seed) override {
     rng_ = Rng(seed);
-    const auto& goal_env = dynamic_cast<const envs::GoalEnv&>(env);
-    goal_.assign(goal_env.goal().begin(), goal_env.goal().end());
+    const envs::Goal* goal = env.goal();
+    UW_CHECK(goal != nullptr, "a scripted policy for an env without a goal");
+    goal_.assign(goal->values().begin(), goal->values().end());
     unit_.resize(env.spec().action_space.flat_size());
     raw_.resize(unit_.size());
   }
@@ -117,7 +117,7 @@ class ScriptedPolicy final : public Policy {
   std::string name() const override { return "scripted"; }
 
  private:
-  ScriptedController controller_;
+  envs::ScriptedController controller_;
   double noise_;
   Rng rng_{0};
   std::vector<float> goal_;
@@ -164,24 +164,21 @@ const std::vector<OptionSpec> kOuParams = {
 const std::vector<OptionSpec> kScriptedParams = {
     {"noise", "0.1", "Gaussian noise on the controller's action, in units of half the range"}};
 
-ScriptedController controller_for(const envs::EnvSpec& env_spec, const std::string& spec) {
-  const ScriptedController controller = scripted_controller(env_spec.id);
-  if (controller == nullptr) {
-    std::string known;
-    for (const std::string& id : scripted_tasks()) known += (known.empty() ? "" : ", ") + id;
+void check_scripted(const envs::EnvSpec& env_spec, const std::string& spec,
+                    envs::ScriptedController controller) {
+  if (controller == nullptr || !env_spec.goal_space) {
     throw Error("policy '" + spec + "': env '" + env_spec.id +
-                "' has no scripted controller; the tasks with one are: " + known);
+                "' has no scripted controller (`umwelt envs` marks the tasks that have one)");
   }
   if (env_spec.observation_space.flat_size() == 0) {
     throw Error("policy '" + spec + "' needs the state observation: with pixels, add " +
                 "--option pixels_and_state=1");
   }
-  return controller;
 }
 
 // Builds the policy, or (policy == nullptr) only checks the spec and describes it.
-std::unique_ptr<Policy> build(const std::string& spec, const envs::EnvSpec& env_spec, json* out,
-                              bool in_mixture) {
+std::unique_ptr<Policy> build(const std::string& spec, const envs::EnvSpec& env_spec,
+                              envs::ScriptedController scripted, json* out, bool in_mixture) {
   const ParsedSpec parsed = parse_spec(spec);
   if (parsed.kind == "random") {
     resolve(parsed, {}, spec);
@@ -203,9 +200,9 @@ std::unique_ptr<Policy> build(const std::string& spec, const envs::EnvSpec& env_
     if (!(noise >= 0 && std::isfinite(noise))) {
       throw Error("policy '" + spec + "': expected noise >= 0");
     }
-    const ScriptedController controller = controller_for(env_spec, spec);
+    check_scripted(env_spec, spec, scripted);
     if (out) *out = {{"kind", "scripted"}, {"noise", noise}};
-    return std::make_unique<ScriptedPolicy>(controller, noise);
+    return std::make_unique<ScriptedPolicy>(scripted, noise);
   }
   if (parsed.kind == "mix" && !in_mixture) {
     if (parsed.params.values().empty()) {
@@ -221,7 +218,7 @@ std::unique_ptr<Policy> build(const std::string& spec, const envs::EnvSpec& env_
                     ", expected a positive number");
       }
       json described;
-      mixture->add(build(component, env_spec, &described, true), weight);
+      mixture->add(build(component, env_spec, scripted, &described, true), weight);
       described["weight"] = weight;
       components.push_back(described);
     }
@@ -235,13 +232,15 @@ std::unique_ptr<Policy> build(const std::string& spec, const envs::EnvSpec& env_
 
 }  // namespace
 
-std::unique_ptr<Policy> make_policy(const std::string& spec, const envs::EnvSpec& env_spec) {
-  return build(spec, env_spec, nullptr, false);
+std::unique_ptr<Policy> make_policy(const std::string& spec, const envs::EnvSpec& env_spec,
+                                    envs::ScriptedController scripted) {
+  return build(spec, env_spec, scripted, nullptr, false);
 }
 
-json describe_policy(const std::string& spec, const envs::EnvSpec& env_spec) {
+json describe_policy(const std::string& spec, const envs::EnvSpec& env_spec,
+                     envs::ScriptedController scripted) {
   json out;
-  build(spec, env_spec, &out, false);
+  build(spec, env_spec, scripted, &out, false);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "envs/env.h"
+#include "envs/scripted.h"
 
 namespace uw::data {
 
@@ -30,9 +31,12 @@ class Policy {
 //   mix:random=0.5,scripted=0.5      one component per episode, drawn with these weights
 // Throws uw::Error naming the spec and what was expected (an unknown kind or parameter, a
 // scripted policy for a task without a controller, weights that are not positive).
-std::unique_ptr<Policy> make_policy(const std::string& spec, const envs::EnvSpec& env_spec);
+// `scripted` is the task's controller (its registry entry's), nullptr when it has none.
+std::unique_ptr<Policy> make_policy(const std::string& spec, const envs::EnvSpec& env_spec,
+                                    envs::ScriptedController scripted);
 
 // The spec's parameters with defaults filled in, for the manifest. Throws like make_policy.
-nlohmann::json describe_policy(const std::string& spec, const envs::EnvSpec& env_spec);
+nlohmann::json describe_policy(const std::string& spec, const envs::EnvSpec& env_spec,
+                               envs::ScriptedController scripted);
 
 }  // namespace uw::data

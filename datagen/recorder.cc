@@ -15,8 +15,9 @@ void append(std::vector<T>& to, std::span<const T> values) {
 EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const GenerationConfig& config)
     : config_(config), env_(registry.make(config.env_id, config.options)) {
   const envs::EnvSpec& spec = env_->spec();
-  policy_ = make_policy(config.policy, spec);
-  goal_env_ = dynamic_cast<const envs::GoalEnv*>(env_.get());
+  scripted_ = registry.find(config.env_id).scripted;
+  policy_ = make_policy(config.policy, spec, scripted_);
+  goal_ = env_->goal();
   layout_.obs_size = spec.observation_space.flat_size();
   layout_.action_size = spec.action_space.flat_size();
   layout_.state_size = static_cast<int64_t>(env_->save_state().size());
@@ -64,9 +65,9 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
   envs::TimeStep step = env_->reset(e.seed);
   policy_->reset(*env_, policy_seed(e.seed));
   e.policy = policy_->name();
-  if (goal_env_ != nullptr && keep) {
-    append(e.goal, goal_env_->goal());
-    append(e.goal_observation, goal_env_->goal_observation());
+  if (goal_ != nullptr && keep) {
+    append(e.goal, goal_->values());
+    append(e.goal_observation, goal_->observation());
   }
   // reserve for the whole time limit: most episodes run to it
   const auto rows = keep ? static_cast<size_t>(step_limit_ + 1) : 0;

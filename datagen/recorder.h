@@ -26,6 +26,8 @@ class EpisodeRecorder {
 
   const envs::EnvSpec& spec() const { return env_->spec(); }
   const EpisodeLayout& layout() const { return layout_; }
+  // The task's scripted controller, nullptr when it has none.
+  envs::ScriptedController scripted() const { return scripted_; }
   // The most steps an episode has: the env's limit, or max_steps when shorter.
   int64_t step_limit() const { return step_limit_; }
 
@@ -36,7 +38,8 @@ class EpisodeRecorder {
   GenerationConfig config_;
   std::unique_ptr<envs::Env> env_;
   std::unique_ptr<Policy> policy_;
-  const envs::GoalEnv* goal_env_ = nullptr;
+  envs::ScriptedController scripted_ = nullptr;  // the task's, for scripted policies
+  const envs::Goal* goal_ = nullptr;             // the env's, for goal tasks
   EpisodeLayout layout_;
   int64_t step_limit_ = 0;
   std::vector<float> action_;

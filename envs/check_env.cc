@@ -90,7 +90,12 @@ class Checker {
     check("clipping", [&] { check_clipping(); });
     check("bad_actions", [&] { check_bad_actions(); });
     check("time_limit", [&] { check_time_limit(); });
-    if (spec_.is_goal_task()) check("goal", [&] { check_goal(); });
+    if (spec_.is_goal_task()) {
+      check("goal", [&] { check_goal(); });
+    } else {
+      check("goal",
+            [&] { expect(make_()->goal() == nullptr, "goal() is set without a goal space"); });
+    }
     return report_;
   }
 
@@ -215,10 +220,9 @@ class Checker {
     const TimeStep first = env.reset(seed);
     std::vector<float> out(first.obs.begin(), first.obs.end());
     out.insert(out.end(), first.pixels.begin(), first.pixels.end());
-    if (const auto* goal_env = dynamic_cast<const GoalEnv*>(&env)) {
-      out.insert(out.end(), goal_env->goal().begin(), goal_env->goal().end());
-      out.insert(out.end(), goal_env->goal_observation().begin(),
-                 goal_env->goal_observation().end());
+    if (const Goal* goal = env.goal()) {
+      out.insert(out.end(), goal->values().begin(), goal->values().end());
+      out.insert(out.end(), goal->observation().begin(), goal->observation().end());
     }
     return out;
   }
@@ -366,15 +370,15 @@ class Checker {
 
   void check_goal() {
     auto env = make_();
-    auto* goal_env = dynamic_cast<GoalEnv*>(env.get());
-    if (goal_env == nullptr) {
-      fail("the spec has a goal space but the env is not a GoalEnv");
+    const Goal* task_goal = env->goal();
+    if (task_goal == nullptr) {
+      fail("the spec has a goal space but goal() is nullptr");
       return;
     }
     const TimeStep first = env->reset(config_.seed);
-    const std::vector<float> goal(goal_env->goal().begin(), goal_env->goal().end());
-    const std::vector<float> goal_obs(goal_env->goal_observation().begin(),
-                                      goal_env->goal_observation().end());
+    const std::vector<float> goal(task_goal->values().begin(), task_goal->values().end());
+    const std::vector<float> goal_obs(task_goal->observation().begin(),
+                                      task_goal->observation().end());
     if (std::string why = spec_.goal_space->violation(goal); !why.empty()) fail("goal " + why);
     if (std::string why = spec_.observation_space.violation(goal_obs); !why.empty()) {
       fail("goal observation " + why);
@@ -382,31 +386,31 @@ class Checker {
     // with pixels only there is no state observation to hold against the goal
     const bool has_state = spec_.observation_space.flat_size() > 0;
     if (has_state) {
-      expect(goal_env->success(goal_obs, goal), "the goal observation does not reach the goal");
+      expect(task_goal->success(goal_obs, goal), "the goal observation does not reach the goal");
       // the goal observation achieves the goal itself, up to float rounding
       std::vector<float> achieved(goal.size());
-      goal_env->achieved_goal(goal_obs, achieved);
+      task_goal->achieved(goal_obs, achieved);
       for (size_t i = 0; i < goal.size(); ++i) {
         if (!(std::abs(achieved[i] - goal[i]) <= 1e-4f * (1.0f + std::abs(goal[i])))) {
-          fail("achieved_goal(goal observation)[" + std::to_string(i) + "] = " +
+          fail("achieved(goal observation)[" + std::to_string(i) + "] = " +
                std::to_string(achieved[i]) + " is not the goal's " + std::to_string(goal[i]));
         }
       }
-      expect(goal_env->success(first.obs, goal) == first.info.success.value_or(false),
+      expect(task_goal->success(first.obs, goal) == first.info.success.value_or(false),
              "info.success at reset disagrees with success(obs, goal)");
     }
     for (int t = 0; t < config_.steps; ++t) {
       const TimeStep step = env->step(action(t));
-      if (has_state && goal_env->success(step.obs, goal) != step.info.success.value_or(false)) {
+      if (has_state && task_goal->success(step.obs, goal) != step.info.success.value_or(false)) {
         fail("info.success at step " + std::to_string(t) + " disagrees with success(obs, goal)");
         break;
       }
       if (step.done()) break;
     }
-    expect(same_bits(goal_env->goal(), goal), "the goal changes during the episode");
+    expect(same_bits(task_goal->values(), goal), "the goal changes during the episode");
     auto other = make_();
     other->reset(config_.seed);
-    expect(same_bits(dynamic_cast<GoalEnv&>(*other).goal(), goal),
+    expect(other->goal() != nullptr && same_bits(other->goal()->values(), goal),
            "the same seed gives another goal");
   }
 

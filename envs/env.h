@@ -10,6 +10,7 @@
 
 #include "envs/env_spec.h"
 #include "sim/renderer.h"
+#include "sim/world.h"
 
 namespace uw::envs {
 
@@ -45,6 +46,22 @@ struct RenderRequest {
   int width = 0;
   int height = 0;
   sim::RenderQuality quality = sim::RenderQuality::kPretty;
+};
+
+// The goal of a goal task (reaching, pushing), reached through Env::goal(). Planners in latent
+// space compare against observation(); the success test is the task's own.
+class Goal {
+ public:
+  virtual ~Goal() = default;
+  // The goal of the current episode, in spec().goal_space.
+  virtual std::span<const float> values() const = 0;
+  // The observation of the goal state (the agent at rest at the goal), in the observation space;
+  // empty when the env observes pixels only.
+  virtual std::span<const float> observation() const = 0;
+  // The part of an observation that is compared with the goal (goal-sized output).
+  virtual void achieved(std::span<const float> obs, std::span<float> out) const = 0;
+  // Whether an observation reaches a goal. Throws uw::Error on sizes that do not fit the spec.
+  virtual bool success(std::span<const float> obs, std::span<const float> goal) const = 0;
 };
 
 // A Gymnasium-style environment. Errors: step and restore_state throw uw::Error on bad input
@@ -90,23 +107,15 @@ class Env {
   // An independent env of the same spec in the same state; shares immutable assets.
   virtual std::unique_ptr<Env> clone() const = 0;
 
+  // The goal of the current episode, or nullptr for a task without one. Valid as long as the env.
+  virtual const Goal* goal() const { return nullptr; }
+  // The simulation behind the env (through any wrapper), for drawing and inspecting it; nullptr
+  // for an env without one.
+  virtual const sim::World* world() const { return nullptr; }
+
   // Warnings from the engine since the last reset (a full contact buffer, a model the compiler
   // warned about), "; "-separated; empty when all is well. Not faults: the episode goes on.
   virtual std::string engine_warnings() const { return {}; }
-};
-
-// A task with a goal: reaching, pushing. Planners in latent space compare against
-// goal_observation(); the success test is the task's own.
-class GoalEnv : public Env {
- public:
-  // The goal of the current episode, in spec().goal_space.
-  virtual std::span<const float> goal() const = 0;
-  // The observation of the goal state (agent at rest at the goal), in the observation space.
-  virtual std::span<const float> goal_observation() const = 0;
-  // The part of an observation that is compared with the goal.
-  virtual void achieved_goal(std::span<const float> obs, std::span<float> out) const = 0;
-  // Whether an observation reaches a goal.
-  virtual bool success(std::span<const float> obs, std::span<const float> goal) const = 0;
 };
 
 }  // namespace uw::envs

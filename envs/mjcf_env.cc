@@ -11,22 +11,18 @@ namespace {
 
 constexpr std::string_view kPrefix = "mjcf:";
 
-class MjcfEnv final : public MujocoEnv<Env> {
+class MjcfEnv final : public MujocoEnv {
  public:
   MjcfEnv(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
-      : MujocoEnv<Env>(model, spec_for(*model, id, options)),
+      : MujocoEnv(model, spec_for(*model, id, options)),
         keyframe_(static_cast<int>(options.get_int("keyframe", -1, INT_MAX))),
         reset_noise_(options.get_double("reset_noise")) {
-    if (keyframe_ >= 0) world().check_keyframe(keyframe_);
+    if (keyframe_ >= 0) world()->check_keyframe(keyframe_);
     if (reset_noise_ < 0) {
       throw Error("option 'reset_noise' of env '" + id + "' = " + std::to_string(reset_noise_) +
                   ": expected a number >= 0");
     }
-  }
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<MjcfEnv>(world().shared_model(), spec().id, spec().options));
   }
 
  private:
@@ -47,15 +43,15 @@ class MjcfEnv final : public MujocoEnv<Env> {
   void reset_task(Rng& rng) override {
     if (keyframe_ >= 0) mutable_world().reset(keyframe_);
     if (reset_noise_ == 0) return;
-    const mjModel* m = world().model();
+    const mjModel* m = world()->model();
     mjData* d = mutable_world().data();
     for (int i = 0; i < m->nq; ++i) d->qpos[i] += rng.uniform(-reset_noise_, reset_noise_);
     for (int i = 0; i < m->nv; ++i) d->qvel[i] += rng.uniform(-reset_noise_, reset_noise_);
   }
 
   void observe(std::span<float> obs) const override {
-    const mjModel* m = world().model();
-    const mjData* d = world().data();
+    const mjModel* m = world()->model();
+    const mjData* d = world()->data();
     for (int i = 0; i < m->nq; ++i) obs[i] = static_cast<float>(d->qpos[i]);
     for (int i = 0; i < m->nv; ++i) obs[m->nq + i] = static_cast<float>(d->qvel[i]);
   }
@@ -74,8 +70,8 @@ void register_mjcf_family(Registry& registry) {
   options.push_back({"reset_noise", "0", "uniform noise added to qpos and qvel at reset"});
   registry.add({std::string(kPrefix), "any MJCF file: actuators in, qpos and qvel out",
                 std::move(options), [](const std::string& id, const Options& options) {
-                  return std::make_unique<MjcfEnv>(
-                      sim::MujocoModel::load(id.substr(kPrefix.size())), id, options);
+                  return make_task<MjcfEnv>(sim::MujocoModel::load(id.substr(kPrefix.size())), id,
+                                            options);
                 }});
 }
 

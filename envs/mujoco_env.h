@@ -13,18 +13,14 @@
 namespace uw::envs {
 
 // A task simulated by MuJoCo. Actions are the actuator controls within their ctrlrange.
-// Base is Env or GoalEnv.
-template <class Base>
-class MujocoEnv : public TaskEnv<Base> {
+class MujocoEnv : public TaskEnv {
  public:
-  using WorldSource = std::shared_ptr<const sim::MujocoModel>;
-
   std::string engine_warnings() const final;
-  const sim::MujocoWorld& world() const { return world_; }
+  const sim::MujocoWorld* world() const final { return &world_; }
 
  protected:
   // `spec` as for TaskEnv; engine, physics_dt and the action space come from the model.
-  MujocoEnv(WorldSource model, EnvSpec spec);
+  MujocoEnv(std::shared_ptr<const sim::MujocoModel> model, EnvSpec spec);
 
   sim::MujocoWorld& mutable_world() { return world_; }
   // Tasks that observe body or site positions (not just qpos/qvel) ask for them to be
@@ -45,10 +41,7 @@ class MujocoEnv : public TaskEnv<Base> {
   bool positions_needed_ = false;
 };
 
-// A MuJoCo goal task whose achieved goal is a slice of the observation.
-using MujocoGoalEnv = SliceGoalEnv<MujocoEnv<GoalEnv>>;
-
-// The MuJoCo world behind an env, or nullptr when it is not a MuJoCo env.
+// The MuJoCo world behind an env (through wrappers), or nullptr when it is not a MuJoCo env.
 const sim::MujocoWorld* mujoco_world_of(const Env& env);
 
 // The registry entry of a task made as Task(model, id, options) from one MJCF file.
@@ -56,8 +49,8 @@ template <class Task>
 EnvEntry mujoco_task_entry(std::string id, std::string summary, std::vector<OptionSpec> options,
                            std::filesystem::path model_file) {
   return {std::move(id), std::move(summary), std::move(options),
-          [model_file](const std::string& id, const Options& options) -> std::unique_ptr<Env> {
-            return std::make_unique<Task>(sim::MujocoModel::load(model_file), id, options);
+          [model_file](const std::string& id, const Options& options) {
+            return make_task<Task>(sim::MujocoModel::load(model_file), id, options);
           }};
 }
 

@@ -34,40 +34,76 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return out;
 }
 
-// The wrapper; Base is Env or GoalEnv (then PixelGoalEnv adds the goal methods).
-template <class Base>
-class PixelEnv : public Base {
+// The inner env's goal as seen through the pixel wrapper: without the state observation there
+// is no goal observation, and the tests on observations need pixels_and_state=1.
+class PixelGoal final : public Goal {
+ public:
+  PixelGoal(const Env& env, const Goal& inner, bool keep_state)
+      : env_(env), inner_(inner), keep_state_(keep_state) {}
+
+  std::span<const float> values() const override { return inner_.values(); }
+  std::span<const float> observation() const override {
+    return keep_state_ ? inner_.observation() : std::span<const float>();
+  }
+  void achieved(std::span<const float> obs, std::span<float> out) const override {
+    require_state("achieved");
+    inner_.achieved(obs, out);
+  }
+  bool success(std::span<const float> obs, std::span<const float> goal) const override {
+    require_state("success");
+    return inner_.success(obs, goal);
+  }
+
+ private:
+  void require_state(const char* what) const {
+    if (!keep_state_) {
+      throw Error("env " + env_.spec().id + ": the goal's " + what +
+                  " compares state observations, and this env observes pixels only; make it "
+                  "with pixels_and_state=1");
+    }
+  }
+
+  const Env& env_;
+  const Goal& inner_;
+  bool keep_state_;
+};
+
+class PixelEnv final : public Env {
  public:
   PixelEnv(std::unique_ptr<Env> inner, PixelConfig config, std::shared_ptr<const EnvSpec> spec)
       : inner_(std::move(inner)),
         config_(std::move(config)),
         spec_(std::move(spec)),
-        pixels_(spec_->pixel_space->flat_size(), 0) {}
+        pixels_(spec_->pixel_space->flat_size(), 0) {
+    if (const Goal* goal = inner_->goal()) goal_.emplace(*this, *goal, config_.keep_state);
+  }
 
-  const EnvSpec& spec() const final { return *spec_; }
-  TimeStep reset(std::optional<uint64_t> seed) final { return observe(inner_->reset(seed)); }
-  TimeStep step(std::span<const float> action) final { return observe(inner_->step(action)); }
-  std::vector<double> save_state() const final { return inner_->save_state(); }
-  void append_state(std::vector<double>& out) const final { inner_->append_state(out); }
-  void restore_state(std::span<const double> state) final {
+  const EnvSpec& spec() const override { return *spec_; }
+  TimeStep reset(std::optional<uint64_t> seed) override { return observe(inner_->reset(seed)); }
+  TimeStep step(std::span<const float> action) override { return observe(inner_->step(action)); }
+  std::vector<double> save_state() const override { return inner_->save_state(); }
+  void append_state(std::vector<double>& out) const override { inner_->append_state(out); }
+  void restore_state(std::span<const double> state) override {
     inner_->restore_state(state);
     render_pixels();
   }
-  std::span<const float> observation() const final {
+  std::span<const float> observation() const override {
     return config_.keep_state ? inner_->observation() : std::span<const float>();
   }
-  std::span<const uint8_t> pixels() const final { return pixels_; }
-  void render_into(const RenderRequest& request, std::span<uint8_t> rgb) final {
+  std::span<const uint8_t> pixels() const override { return pixels_; }
+  void render_into(const RenderRequest& request, std::span<uint8_t> rgb) override {
     inner_->render_into(request, rgb);
   }
-  std::vector<std::string> camera_names() const final { return inner_->camera_names(); }
-  std::unique_ptr<Env> clone() const final;
-  std::string engine_warnings() const final { return inner_->engine_warnings(); }
-
- protected:
-  Env& inner() { return *inner_; }
-  const Env& inner() const { return *inner_; }
-  bool keep_state() const { return config_.keep_state; }
+  std::vector<std::string> camera_names() const override { return inner_->camera_names(); }
+  const Goal* goal() const override { return goal_ ? &*goal_ : nullptr; }
+  const sim::World* world() const override { return inner_->world(); }
+  std::unique_ptr<Env> clone() const override {
+    auto copy = std::make_unique<PixelEnv>(inner_->clone(), config_, spec_);
+    // the clone is in the same state, so it sees the same picture; it renders from its next step
+    copy->pixels_ = pixels_;
+    return copy;
+  }
+  std::string engine_warnings() const override { return inner_->engine_warnings(); }
 
  private:
   void render_pixels() {
@@ -86,51 +122,8 @@ class PixelEnv : public Base {
   PixelConfig config_;
   std::shared_ptr<const EnvSpec> spec_;  // shared with clones: the pixel bounds are large
   std::vector<uint8_t> pixels_;
+  std::optional<PixelGoal> goal_;  // the inner env's goal, when it has one
 };
-
-class PixelGoalEnv final : public PixelEnv<GoalEnv> {
- public:
-  using PixelEnv<GoalEnv>::PixelEnv;
-
-  std::span<const float> goal() const override { return goal_env().goal(); }
-  std::span<const float> goal_observation() const override {
-    return keep_state() ? goal_env().goal_observation() : std::span<const float>();
-  }
-  void achieved_goal(std::span<const float> obs, std::span<float> out) const override {
-    require_state("achieved_goal");
-    goal_env().achieved_goal(obs, out);
-  }
-  bool success(std::span<const float> obs, std::span<const float> goal) const override {
-    require_state("success");
-    return goal_env().success(obs, goal);
-  }
-
- private:
-  const GoalEnv& goal_env() const { return static_cast<const GoalEnv&>(inner()); }
-  void require_state(const char* what) const {
-    if (!keep_state()) {
-      throw Error("env " + spec().id + ": " + what +
-                  " compares state observations, and this env observes pixels only; make it "
-                  "with pixels_and_state=1");
-    }
-  }
-};
-
-std::unique_ptr<Env> wrap(std::unique_ptr<Env> inner, const PixelConfig& config,
-                          std::shared_ptr<const EnvSpec> spec) {
-  if (dynamic_cast<const GoalEnv*>(inner.get()) != nullptr) {
-    return std::make_unique<PixelGoalEnv>(std::move(inner), config, std::move(spec));
-  }
-  return std::make_unique<PixelEnv<Env>>(std::move(inner), config, std::move(spec));
-}
-
-template <class Base>
-std::unique_ptr<Env> PixelEnv<Base>::clone() const {
-  std::unique_ptr<Env> copy = wrap(inner_->clone(), config_, spec_);
-  // the clone is in the same state, so it sees the same picture; it renders from its next step
-  static_cast<PixelEnv<Base>&>(*copy).pixels_ = pixels_;
-  return copy;
-}
 
 }  // namespace
 
@@ -186,7 +179,7 @@ std::unique_ptr<Env> make_pixel_env(std::unique_ptr<Env> env, const PixelConfig&
   spec->options.set("pixels", size_text(config.width, config.height));
   spec->options.set("pixels_and_state", config.keep_state ? "1" : "0");
   spec->options.set("camera", config.camera);
-  return wrap(std::move(env), config, std::move(spec));
+  return std::make_unique<PixelEnv>(std::move(env), config, std::move(spec));
 }
 
 }  // namespace uw::envs

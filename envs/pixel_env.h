@@ -37,8 +37,8 @@ std::optional<PixelConfig> parse_pixel_config(const Options& options, const std:
 // The env observing pixels rendered (fast settings) after each reset, step and restore_state:
 // TimeStep::pixels and pixels() hold them, spec().pixel_space describes them, and the state
 // observation is kept only with keep_state (else the observation space has shape [0]). The spec
-// records the pixel options. Everything else goes to the wrapped env; a GoalEnv stays a GoalEnv
-// (without the state, its goal observation is empty and success() needs pixels_and_state=1).
+// records the pixel options. Everything else goes to the wrapped env, its goal() and world()
+// too (without the state, the goal observation is empty and success() needs pixels_and_state=1).
 // Throws uw::Error when the camera is not one of the env's.
 std::unique_ptr<Env> make_pixel_env(std::unique_ptr<Env> env, const PixelConfig& config);
 

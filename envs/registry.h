@@ -8,6 +8,7 @@
 
 #include "core/options.h"
 #include "envs/env.h"
+#include "envs/scripted.h"
 
 namespace uw::envs {
 
@@ -21,6 +22,8 @@ struct EnvEntry {
   std::string summary;
   std::vector<OptionSpec> options;
   EnvFactory factory;
+  // The task's goal-directed controller, or nullptr when it has none.
+  ScriptedController scripted = nullptr;
 
   bool is_family() const { return !id.empty() && id.back() == ':'; }
 };

@@ -75,38 +75,36 @@ Space control_space(const sim::Bounds& bounds) {
                     outward_floats(bounds.high, +1.0));
 }
 
-template <class Base>
-TaskEnv<Base>::TaskEnv(EnvSpec spec) : spec_(std::move(spec)) {
+TaskEnv::TaskEnv(EnvSpec spec) : spec_(std::move(spec)) {
   UW_CHECK(spec_.substeps >= 1 && spec_.max_episode_steps >= 1, "task spec without limits");
 }
 
-template <class Base>
-void TaskEnv<Base>::finish_spec(std::string engine, double physics_dt, Space action_space) {
+void TaskEnv::finish_spec(std::string engine, double physics_dt, Space action_space) {
+  terminate_on_success_ = spec_.goal_space && spec_.options.contains("terminate_on_success") &&
+                          spec_.options.get_bool("terminate_on_success");
   spec_.engine = std::move(engine);
   spec_.engine_versions = sim::engine_versions_for(spec_.engine);
   spec_.physics_dt = physics_dt;
   spec_.action_space = std::move(action_space);
   obs_.assign(spec_.observation_space.flat_size(), 0.0f);
   if (spec_.goal_space) {
-    goal_.assign(spec_.goal_space->flat_size(), 0.0f);
+    goal_values_.assign(spec_.goal_space->flat_size(), 0.0f);
     goal_obs_.assign(spec_.observation_space.flat_size(), 0.0f);
   }
   action_.assign(spec_.action_space.flat_size(), 0.0f);
   control_.assign(base_world().control_size(), 0.0);
 }
 
-template <class Base>
-void TaskEnv<Base>::apply_action(std::span<const float> action) {
+void TaskEnv::apply_action(std::span<const float> action) {
   UW_CHECK(action.size() == control_.size(), "the action is not the world's controls");
   std::copy(action.begin(), action.end(), control_.begin());
   base_world().set_control(control_);
 }
 
-template <class Base>
-void TaskEnv<Base>::set_goal(std::span<const float> goal, FunctionRef<void()> goal_pose) {
+void TaskEnv::set_goal(std::span<const float> goal, FunctionRef<void()> goal_pose) {
   UW_CHECK(spec_.goal_space && static_cast<int64_t>(goal.size()) == spec_.goal_space->flat_size(),
            "goal does not match the goal space of " + spec_.id);
-  std::copy(goal.begin(), goal.end(), goal_.begin());
+  std::copy(goal.begin(), goal.end(), goal_values_.begin());
   pose_scratch_.resize(base_world().state_size());
   base_world().save_state_to(pose_scratch_);
   goal_pose();
@@ -115,8 +113,7 @@ void TaskEnv<Base>::set_goal(std::span<const float> goal, FunctionRef<void()> go
   base_world().restore_state(pose_scratch_);
 }
 
-template <class Base>
-TimeStep TaskEnv<Base>::reset(std::optional<uint64_t> seed) {
+TimeStep TaskEnv::reset(std::optional<uint64_t> seed) {
   if (seed) rng_ = Rng(*seed);
   reset_world();
   reset_task(rng_);
@@ -134,8 +131,7 @@ TimeStep TaskEnv<Base>::reset(std::optional<uint64_t> seed) {
   return current_step();
 }
 
-template <class Base>
-std::string TaskEnv<Base>::action_error(std::span<const float> action) const {
+std::string TaskEnv::action_error(std::span<const float> action) const {
   if (static_cast<int64_t>(action.size()) != spec_.action_space.flat_size()) {
     return "action has " + std::to_string(action.size()) + " values, expected " +
            std::to_string(spec_.action_space.flat_size());
@@ -148,8 +144,7 @@ std::string TaskEnv<Base>::action_error(std::span<const float> action) const {
   return {};
 }
 
-template <class Base>
-TimeStep TaskEnv<Base>::step(std::span<const float> action) {
+TimeStep TaskEnv::step(std::span<const float> action) {
   if (!started_) throw Error("env " + spec_.id + ": step() before reset()");
   if (episode_over_) throw Error("env " + spec_.id + ": step() after the episode ended; reset()");
   if (std::string error = action_error(action); !error.empty()) {
@@ -182,6 +177,9 @@ TimeStep TaskEnv<Base>::step(std::span<const float> action) {
       result.info.detail = "the task reward is not finite";
     } else {
       result.info.reason = end_condition();
+      if (result.info.reason == EndReason::kNone && terminate_on_success_ && *result.info.success) {
+        result.info.reason = EndReason::kSuccess;
+      }
       result.terminated = result.info.reason != EndReason::kNone;
       if (elapsed_steps_ >= spec_.max_episode_steps) {
         result.truncated = true;
@@ -193,23 +191,20 @@ TimeStep TaskEnv<Base>::step(std::span<const float> action) {
   return result;
 }
 
-template <class Base>
-TimeStep TaskEnv<Base>::current_step() const {
+TimeStep TaskEnv::current_step() const {
   TimeStep result;
   result.obs = obs_;
   result.info.success = success_now();
   return result;
 }
 
-template <class Base>
-std::vector<double> TaskEnv<Base>::save_state() const {
+std::vector<double> TaskEnv::save_state() const {
   std::vector<double> state;
   append_state(state);
   return state;
 }
 
-template <class Base>
-void TaskEnv<Base>::append_state(std::vector<double>& state) const {
+void TaskEnv::append_state(std::vector<double>& state) const {
   const size_t at = state.size();
   const auto world_size = static_cast<size_t>(base_world().state_size());
   state.resize(at + world_size);
@@ -218,13 +213,12 @@ void TaskEnv<Base>::append_state(std::vector<double>& state) const {
   state.push_back(started_ ? 1.0 : 0.0);
   state.push_back(episode_over_ ? 1.0 : 0.0);
   for (uint64_t word : rng_.state()) push_u64(state, word);
-  state.insert(state.end(), goal_.begin(), goal_.end());
+  state.insert(state.end(), goal_values_.begin(), goal_values_.end());
   state.insert(state.end(), goal_obs_.begin(), goal_obs_.end());
 }
 
-template <class Base>
-void TaskEnv<Base>::restore_state(std::span<const double> state) {
-  const size_t extra = kFlagValues + kRngValues + goal_.size() + goal_obs_.size();
+void TaskEnv::restore_state(std::span<const double> state) {
+  const size_t extra = kFlagValues + kRngValues + goal_values_.size() + goal_obs_.size();
   auto fail = [&](const std::string& what) {
     throw Error("env " + spec_.id + ": cannot restore state: " + what);
   };
@@ -253,7 +247,7 @@ void TaskEnv<Base>::restore_state(std::span<const double> state) {
     }
   }
   const double* goal = tail + kFlagValues + kRngValues;
-  for (size_t i = 0; i < goal_.size() + goal_obs_.size(); ++i) {
+  for (size_t i = 0; i < goal_values_.size() + goal_obs_.size(); ++i) {
     if (!(std::abs(goal[i]) <= std::numeric_limits<float>::max())) {
       fail("goal value " + std::to_string(i) + " = " + std::to_string(goal[i]) +
            " is not a finite float");
@@ -270,18 +264,78 @@ void TaskEnv<Base>::restore_state(std::span<const double> state) {
   std::array<uint64_t, 5> rng_state;
   for (int i = 0; i < 5; ++i) rng_state[i] = read_u64(tail + kFlagValues + 2 * i);
   rng_.set_state(rng_state);
-  std::copy(goal, goal + goal_.size(), goal_.begin());
-  std::copy(goal + goal_.size(), goal + goal_.size() + goal_obs_.size(), goal_obs_.begin());
+  const size_t goal_size = goal_values_.size();
+  std::copy(goal, goal + goal_size, goal_values_.begin());
+  std::copy(goal + goal_size, goal + goal_size + goal_obs_.size(), goal_obs_.begin());
   observe(obs_);
 }
 
-template <class Base>
-std::unique_ptr<Env> TaskEnv<Base>::clone_into(std::unique_ptr<Base> fresh) const {
-  fresh->restore_state(save_state());
-  return fresh;
+std::unique_ptr<Env> TaskEnv::clone() const {
+  UW_CHECK(twin_factory_ != nullptr, "env " + spec_.id + " was not made by make_task");
+  std::unique_ptr<Env> twin = twin_factory_();
+  twin->restore_state(save_state());
+  return twin;
 }
 
-template class TaskEnv<Env>;
-template class TaskEnv<GoalEnv>;
+void TaskEnv::use_goal_slice(int offset, float radius) {
+  UW_CHECK(spec_.goal_space.has_value(), "a goal slice needs a goal space");
+  UW_CHECK(
+      offset >= 0 && offset + spec_.goal_space->flat_size() <= spec_.observation_space.flat_size(),
+      "achieved goal outside the observation");
+  goal_offset_ = offset;
+  goal_radius_ = radius;
+}
+
+void TaskEnv::achieved_goal(std::span<const float> obs, std::span<float> out) const {
+  UW_CHECK(goal_offset_ >= 0,
+           "goal task " + spec_.id + " has neither a goal slice nor its own test");
+  std::copy_n(obs.begin() + goal_offset_, out.size(), out.begin());
+}
+
+double TaskEnv::slice_distance(std::span<const float> obs, std::span<const float> goal) const {
+  UW_CHECK(goal_offset_ >= 0,
+           "goal task " + spec_.id + " has neither a goal slice nor its own test");
+  double squared = 0.0;
+  for (size_t i = 0; i < goal.size(); ++i) {
+    const double d = static_cast<double>(obs[goal_offset_ + i]) - goal[i];
+    squared += d * d;
+  }
+  return std::sqrt(squared);
+}
+
+bool TaskEnv::goal_reached(std::span<const float> obs, std::span<const float> goal) const {
+  return slice_distance(obs, goal) <= goal_radius_;
+}
+
+float TaskEnv::goal_distance() const {
+  return static_cast<float>(slice_distance(obs_, goal_values_));
+}
+
+std::optional<bool> TaskEnv::success_now() const {
+  if (!spec_.goal_space) return std::nullopt;
+  return goal_reached(obs_, goal_values_);
+}
+
+void TaskEnv::TaskGoal::check_sizes(const char* what, std::span<const float> obs,
+                                    size_t other) const {
+  const EnvSpec& spec = env_.spec_;
+  if (obs.size() != static_cast<size_t>(spec.observation_space.flat_size()) ||
+      other != static_cast<size_t>(spec.goal_space->flat_size())) {
+    throw Error("env " + spec.id + ": " + what + " takes an observation of " +
+                std::to_string(spec.observation_space.flat_size()) + " values and a goal of " +
+                std::to_string(spec.goal_space->flat_size()) + ", got " +
+                std::to_string(obs.size()) + " and " + std::to_string(other));
+  }
+}
+
+void TaskEnv::TaskGoal::achieved(std::span<const float> obs, std::span<float> out) const {
+  check_sizes("achieved", obs, out.size());
+  env_.achieved_goal(obs, out);
+}
+
+bool TaskEnv::TaskGoal::success(std::span<const float> obs, std::span<const float> goal) const {
+  check_sizes("success", obs, goal.size());
+  return env_.goal_reached(obs, goal);
+}
 
 }  // namespace uw::envs

@@ -1,7 +1,6 @@
 #pragma once
 
-#include <algorithm>
-#include <cmath>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,11 +32,12 @@ EnvSpec task_spec(const std::string& id, const Options& options, Space observati
 Space control_space(const sim::Bounds& bounds);
 
 // The engine-independent machinery of physics tasks: action checks and clipping, substeps,
-// the time limit, physics faults, the env state, seeding. An engine's env (MujocoEnv,
-// BulletEnv) owns the world and says how it resets; a task says how an episode starts, what
-// it observes, what it rewards and when it ends. Base is Env or GoalEnv.
-template <class Base>
-class TaskEnv : public Base {
+// the time limit, physics faults, the env state, seeding, the goal and cloning. An engine's env
+// (MujocoEnv, BulletEnv) owns the world and says how it resets; a task says how an episode
+// starts, what it observes, what it rewards and when it ends. A task has a goal when its spec
+// has a goal space; by default the achieved goal is a slice of the observation reached within
+// a radius (use_goal_slice), else the task overrides achieved_goal and goal_reached.
+class TaskEnv : public Env {
  public:
   const EnvSpec& spec() const final { return spec_; }
   TimeStep reset(std::optional<uint64_t> seed) final;
@@ -51,6 +51,15 @@ class TaskEnv : public Base {
   }
   std::vector<std::string> camera_names() const final {
     return EnvRenderer::camera_names(base_world());
+  }
+  const Goal* goal() const final { return spec_.goal_space ? &goal_ : nullptr; }
+  // A twin made by the task's factory (sharing its model) with this env's state restored.
+  std::unique_ptr<Env> clone() const final;
+
+  // Registration: how to make a fresh env of this task and options, for clone(). make_task
+  // sets it.
+  void set_twin_factory(std::function<std::unique_ptr<Env>()> factory) {
+    twin_factory_ = std::move(factory);
   }
 
  protected:
@@ -82,131 +91,70 @@ class TaskEnv : public Base {
   virtual void observe(std::span<float> obs) const = 0;
   // The reward of the step just taken with the (clipped) action.
   virtual float reward(std::span<const float> action) const = 0;
-  // Whether the task has ended in the current state (kSuccess or kFailure), else kNone.
+  // Whether the task has ended in the current state (kSuccess or kFailure), else kNone. Goal
+  // tasks end with kSuccess at the goal by themselves when terminate_on_success is set.
   virtual EndReason end_condition() const { return EndReason::kNone; }
-  // Whether the goal is reached now; goal tasks only.
-  virtual std::optional<bool> success_now() const { return std::nullopt; }
 
-  // Goal tasks: sets the episode's goal, and its goal observation: the observation of the
-  // state that `goal_pose` sets up from the current one (which is unchanged afterwards).
+  // --- goal tasks ---
+  // The achieved goal is obs[offset, offset + goal size), reached within `radius` (Euclidean).
+  void use_goal_slice(int offset, float radius);
+  // The part of an observation compared with the goal; sizes are checked by the caller.
+  virtual void achieved_goal(std::span<const float> obs, std::span<float> out) const;
+  // Whether an observation reaches a goal; sizes are checked by the caller.
+  virtual bool goal_reached(std::span<const float> obs, std::span<const float> goal) const;
+  // Sets the episode's goal, and its goal observation: the observation of the state that
+  // `goal_pose` sets up from the current one (which is unchanged afterwards).
   void set_goal(std::span<const float> goal, FunctionRef<void()> goal_pose);
-  std::span<const float> goal_values() const { return goal_; }
-  std::span<const float> goal_observation_values() const { return goal_obs_; }
-
-  // Moves `fresh` (a new env of the same task and options) into this env's state.
-  std::unique_ptr<Env> clone_into(std::unique_ptr<Base> fresh) const;
+  std::span<const float> goal_values() const { return goal_values_; }
+  // Slice goals: the distance from the current achieved goal to the goal.
+  float goal_distance() const;
 
  private:
+  // The Goal of this env: its buffers and its task's tests, with the sizes checked.
+  class TaskGoal final : public Goal {
+   public:
+    explicit TaskGoal(const TaskEnv& env) : env_(env) {}
+    std::span<const float> values() const override { return env_.goal_values_; }
+    std::span<const float> observation() const override { return env_.goal_obs_; }
+    void achieved(std::span<const float> obs, std::span<float> out) const override;
+    bool success(std::span<const float> obs, std::span<const float> goal) const override;
+
+   private:
+    void check_sizes(const char* what, std::span<const float> obs, size_t other) const;
+    const TaskEnv& env_;
+  };
+
   TimeStep current_step() const;
   std::string action_error(std::span<const float> action) const;
+  std::optional<bool> success_now() const;
+  double slice_distance(std::span<const float> obs, std::span<const float> goal) const;
 
   EnvSpec spec_;
   EnvRenderer renderer_;
+  TaskGoal goal_{*this};
+  std::function<std::unique_ptr<Env>()> twin_factory_;
   Rng rng_{0};
   std::vector<float> obs_;
   std::vector<float> action_;
   std::vector<double> control_;
-  std::vector<float> goal_;
+  std::vector<float> goal_values_;
   std::vector<float> goal_obs_;
   std::vector<double> pose_scratch_;  // set_goal keeps the current state here
+  int goal_offset_ = -1;              // slice goals: where the achieved goal starts
+  float goal_radius_ = 0;
+  bool terminate_on_success_ = false;
   int elapsed_steps_ = 0;
   bool started_ = false;
   bool episode_over_ = false;
 };
 
-// A goal task whose achieved goal is a slice of the observation, reached within a radius (a
-// point, a fingertip, a block position). EngineEnv is MujocoEnv<GoalEnv> or BulletEnv<GoalEnv>.
-template <class EngineEnv>
-class SliceGoalEnv : public EngineEnv {
- public:
-  std::span<const float> goal() const final { return this->goal_values(); }
-  std::span<const float> goal_observation() const final { return this->goal_observation_values(); }
-  void achieved_goal(std::span<const float> obs, std::span<float> out) const final;
-  bool success(std::span<const float> obs, std::span<const float> goal) const final;
-
- protected:
-  // The achieved goal is obs[achieved_offset, achieved_offset + goal size); success within
-  // success_radius. terminate_on_success comes from the option of that name. `world` and
-  // `spec` go to the engine env.
-  SliceGoalEnv(typename EngineEnv::WorldSource world, EnvSpec spec, int achieved_offset,
-               float success_radius);
-
-  std::optional<bool> success_now() const override;
-  EndReason end_condition() const override;
-  float success_radius() const { return success_radius_; }
-  // Distance from the achieved goal of the current observation to the goal.
-  float goal_distance() const;
-
- private:
-  double distance_to(std::span<const float> obs, std::span<const float> goal) const;
-
-  int achieved_offset_;
-  float success_radius_;
-  bool terminate_on_success_;
-};
-
-// --- SliceGoalEnv, defined here because it is a template over the engine ---
-
-template <class EngineEnv>
-SliceGoalEnv<EngineEnv>::SliceGoalEnv(typename EngineEnv::WorldSource world, EnvSpec spec,
-                                      int achieved_offset, float success_radius)
-    : EngineEnv(std::move(world), std::move(spec)),
-      achieved_offset_(achieved_offset),
-      success_radius_(success_radius),
-      terminate_on_success_(this->spec().options.get_bool("terminate_on_success")) {
-  UW_CHECK(this->spec().goal_space.has_value(), "a goal task needs a goal space");
-  UW_CHECK(achieved_offset_ + this->spec().goal_space->flat_size() <=
-               this->spec().observation_space.flat_size(),
-           "achieved goal outside the observation");
-}
-
-template <class EngineEnv>
-void SliceGoalEnv<EngineEnv>::achieved_goal(std::span<const float> obs,
-                                            std::span<float> out) const {
-  const size_t size = this->spec().goal_space->flat_size();
-  if (obs.size() != static_cast<size_t>(this->spec().observation_space.flat_size()) ||
-      out.size() != size) {
-    throw Error("env " + this->spec().id +
-                ": achieved_goal needs an observation and a goal-sized output");
-  }
-  std::copy_n(obs.begin() + achieved_offset_, size, out.begin());
-}
-
-template <class EngineEnv>
-double SliceGoalEnv<EngineEnv>::distance_to(std::span<const float> obs,
-                                            std::span<const float> goal) const {
-  double squared = 0.0;
-  for (size_t i = 0; i < goal.size(); ++i) {
-    const double d = static_cast<double>(obs[achieved_offset_ + i]) - goal[i];
-    squared += d * d;
-  }
-  return std::sqrt(squared);
-}
-
-template <class EngineEnv>
-bool SliceGoalEnv<EngineEnv>::success(std::span<const float> obs,
-                                      std::span<const float> goal) const {
-  const size_t size = this->spec().goal_space->flat_size();
-  if (obs.size() != static_cast<size_t>(this->spec().observation_space.flat_size()) ||
-      goal.size() != size) {
-    throw Error("env " + this->spec().id + ": success needs an observation and a goal");
-  }
-  return distance_to(obs, goal) <= success_radius_;
-}
-
-template <class EngineEnv>
-float SliceGoalEnv<EngineEnv>::goal_distance() const {
-  return static_cast<float>(distance_to(this->observation(), goal()));
-}
-
-template <class EngineEnv>
-std::optional<bool> SliceGoalEnv<EngineEnv>::success_now() const {
-  return success(this->observation(), goal());
-}
-
-template <class EngineEnv>
-EndReason SliceGoalEnv<EngineEnv>::end_condition() const {
-  return terminate_on_success_ && *success_now() ? EndReason::kSuccess : EndReason::kNone;
+// Makes Task(args...) as an env whose clone() makes another from the same arguments (a shared
+// model, the id, the options) and restores the state into it. Registry factories use it.
+template <class Task, class... Args>
+std::unique_ptr<Env> make_task(const Args&... args) {
+  auto env = std::make_unique<Task>(args...);
+  env->set_twin_factory([args...] { return make_task<Task>(args...); });
+  return env;
 }
 
 }  // namespace uw::envs

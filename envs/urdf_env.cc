@@ -33,27 +33,22 @@ sim::UrdfOptions urdf_options(const std::string& id, const Options& options) {
 
 // Observation: positions of the moving joints, their velocities, then the base's position
 // and orientation (w, x, y, z). No reward: a model to explore, not a task.
-class UrdfEnv final : public BulletEnv<Env> {
+class UrdfEnv final : public BulletEnv {
  public:
   UrdfEnv(std::shared_ptr<const sim::UrdfRobot> robot, const std::string& id,
           const Options& options)
-      : BulletEnv<Env>(
-            robot->scene,
-            task_spec(id, options,
-                      Space::box({2 * static_cast<int64_t>(robot->moving_joints.size()) + 7},
-                                 -INFINITY, INFINITY),
-                      std::nullopt, /*stochastic_reset=*/false)),
+      : BulletEnv(robot->scene,
+                  task_spec(id, options,
+                            Space::box({2 * static_cast<int64_t>(robot->moving_joints.size()) + 7},
+                                       -INFINITY, INFINITY),
+                            std::nullopt, /*stochastic_reset=*/false)),
         robot_(std::move(robot)) {}
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<UrdfEnv>(robot_, spec().id, spec().options));
-  }
 
  private:
   void reset_task(Rng&) override {}
 
   void observe(std::span<float> obs) const override {
-    const sim::BulletWorld& w = world();
+    const sim::BulletWorld& w = *world();
     const size_t n = robot_->moving_joints.size();
     for (size_t i = 0; i < n; ++i) {
       obs[i] = static_cast<float>(w.joint_position(robot_->moving_joints[i]));
@@ -86,7 +81,7 @@ void register_urdf_family(Registry& registry) {
                   const std::string path = id.substr(kPrefix.size());
                   auto robot = std::make_shared<const sim::UrdfRobot>(
                       sim::load_urdf(path, urdf_options(id, options)));
-                  return std::make_unique<UrdfEnv>(std::move(robot), id, options);
+                  return make_task<UrdfEnv>(robot, id, options);
                 }});
 }
 

@@ -44,6 +44,7 @@ class BulletWorld final : public World {
   void save_state_to(std::span<double> out) const override;
   void restore_state(std::span<const double> state) override;
   DrawView draw() const override;
+  const BulletWorld* as_bullet() const override { return this; }
 
   // Puts every body at its initial pose at rest, zeroes controls and held forces, clears the
   // health.

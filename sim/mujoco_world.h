@@ -35,6 +35,7 @@ class MujocoWorld final : public World {
   // Brings body, camera and tendon positions up to the current state first (mj_step leaves
   // them one substep behind); only derived values change, so the next step is the same.
   DrawView draw() const override;
+  const MujocoWorld* as_mujoco() const override { return this; }
 
   int state_size() const override { return state_size_; }
   void save_state_to(std::span<double> out) const override;

@@ -10,6 +10,9 @@ struct mjData_;
 
 namespace uw::sim {
 
+class MujocoWorld;
+class BulletWorld;
+
 // Lower and upper bound per control; an unbounded control has -inf/+inf.
 struct Bounds {
   std::vector<double> low;
@@ -58,6 +61,10 @@ class World {
   // Bullet world keeps a MuJoCo twin of its scene whose bodies follow the Bullet bodies. Valid
   // until the next step, restore or draw.
   virtual DrawView draw() const = 0;
+
+  // The engine's own world, or nullptr when it is another engine's.
+  virtual const MujocoWorld* as_mujoco() const { return nullptr; }
+  virtual const BulletWorld* as_bullet() const { return nullptr; }
 };
 
 }  // namespace uw::sim

@@ -4,7 +4,6 @@
 #include "core/error.h"
 #include "datagen/policy.h"
 #include "datagen/recorder.h"
-#include "datagen/scripted.h"
 #include "tests/datagen/datagen_test_util.h"
 
 using namespace uw::test;
@@ -13,7 +12,7 @@ namespace {
 
 std::vector<float> actions_of(const std::string& spec, uint64_t seed, int steps) {
   auto env = registry().make("reacher-reach");
-  auto policy = uw::data::make_policy(spec, env->spec());
+  auto policy = uw::data::make_policy(spec, env->spec(), registry().find("reacher-reach").scripted);
   uw::envs::TimeStep step = env->reset(seed);
   policy->reset(*env, seed);
   std::vector<float> actions, action(2);
@@ -65,7 +64,8 @@ TEST_CASE("policies: Ornstein-Uhlenbeck noise is smooth, uniform noise is not") 
 }
 
 TEST_CASE("policies: scripted controllers reach the goal; random ones rarely do") {
-  for (const std::string& id : uw::data::scripted_tasks()) {
+  for (const std::string& id : registry().ids()) {
+    if (registry().find(id).scripted == nullptr) continue;
     INFO(id);
     const double scripted = success_rate(id, "scripted", 10);
     CHECK(scripted >= 0.7);
@@ -85,24 +85,27 @@ TEST_CASE("policies: a mixture picks components with its weights") {
   CHECK(scripted < 330);
 }
 
+// A policy for a spec, with the scripted controller of the spec's task.
+std::unique_ptr<uw::data::Policy> make_policy(const std::string& policy,
+                                              const uw::envs::EnvSpec& spec) {
+  return uw::data::make_policy(policy, spec, registry().find(spec.id).scripted);
+}
+
 TEST_CASE("policies: bad specs are clear errors") {
   const uw::envs::EnvSpec goal = registry().make("pointmass-reach")->spec();
   const uw::envs::EnvSpec no_goal = registry().make("cheetah-run")->spec();
-  CHECK_THROWS_WITH(uw::data::make_policy("greedy", goal),
-                    Catch::Contains("unknown kind 'greedy'"));
-  CHECK_THROWS_WITH(uw::data::make_policy("ou:beta=1", goal), Catch::Contains("beta"));
-  CHECK_THROWS_WITH(uw::data::make_policy("ou:theta=2", goal), Catch::Contains("0 < theta <= 1"));
-  CHECK_THROWS_WITH(uw::data::make_policy("scripted", no_goal),
+  CHECK_THROWS_WITH(make_policy("greedy", goal), Catch::Contains("unknown kind 'greedy'"));
+  CHECK_THROWS_WITH(make_policy("ou:beta=1", goal), Catch::Contains("beta"));
+  CHECK_THROWS_WITH(make_policy("ou:theta=2", goal), Catch::Contains("0 < theta <= 1"));
+  CHECK_THROWS_WITH(make_policy("scripted", no_goal),
                     Catch::Contains("'cheetah-run' has no scripted controller"));
-  CHECK_THROWS_WITH(uw::data::make_policy("mix:random=0.5,scripted=-1", goal),
+  CHECK_THROWS_WITH(make_policy("mix:random=0.5,scripted=-1", goal),
                     Catch::Contains("weight of 'scripted' is -1"));
-  CHECK_THROWS_WITH(uw::data::make_policy("mix", goal), Catch::Contains("expected components"));
-  CHECK_THROWS_WITH(uw::data::make_policy("mix:mix=1", goal),
-                    Catch::Contains("unknown kind 'mix'"));
+  CHECK_THROWS_WITH(make_policy("mix", goal), Catch::Contains("expected components"));
+  CHECK_THROWS_WITH(make_policy("mix:mix=1", goal), Catch::Contains("unknown kind 'mix'"));
   const uw::envs::EnvSpec pixels_only =
       registry()
           .make("pointmass-reach", uw::Options::parse(std::vector<std::string>{"pixels=16"}))
           ->spec();
-  CHECK_THROWS_WITH(uw::data::make_policy("scripted", pixels_only),
-                    Catch::Contains("pixels_and_state=1"));
+  CHECK_THROWS_WITH(make_policy("scripted", pixels_only), Catch::Contains("pixels_and_state=1"));
 }

@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "core/random.h"
-#include "datagen/scripted.h"
 #include "envs/bullet_env.h"
 #include "envs/registry.h"
 #include "tests/test_util.h"
@@ -33,14 +32,13 @@ TEST_CASE("bullet-push-cube: a scripted push brings the cube to the goal") {
   uw::Options options;
   options.set("terminate_on_success", "1");
   auto env = registry().make("bullet-push-cube", options);
-  auto& goal_env = dynamic_cast<GoalEnv&>(*env);
   int successes = 0;
   for (uint64_t seed = 0; seed < 10; ++seed) {
     TimeStep step = env->reset(seed);
-    const std::vector<float> goal(goal_env.goal().begin(), goal_env.goal().end());
+    const std::vector<float> goal(env->goal()->values().begin(), env->goal()->values().end());
     while (!step.done()) {
       std::vector<float> action(2);
-      uw::data::scripted_controller("bullet-push-cube")(step.obs, goal, action);
+      registry().find("bullet-push-cube").scripted(step.obs, goal, action);
       step = env->step(action);
     }
     if (step.info.reason == EndReason::kSuccess) ++successes;

@@ -138,11 +138,7 @@ bool has_failure(const CheckEnvReport& report, const std::string& check) {
 
 }  // namespace
 
-TEST_CASE("every registered task passes check_env") {
-  for (const std::string& id : registry().ids()) {
-    SECTION(id) { require_conformant(id); }
-  }
-}
+// Every registered task passes check_env: one CTest entry per env (tests/conformance.cmake).
 
 TEST_CASE("task options keep the tasks conformant") {
   uw::Options short_episodes;

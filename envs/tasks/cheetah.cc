@@ -1,11 +1,10 @@
-#include "envs/cheetah.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "core/error.h"
 #include "envs/mujoco_env.h"
+#include "envs/registry.h"
 #include "envs/tolerance.h"
 
 namespace uw::envs {
@@ -13,7 +12,7 @@ namespace {
 
 // Observation: qpos without the root x position (8), then qvel (9). Reward: forward speed of
 // the root over 10 m/s, clipped to [0, 1].
-class Cheetah final : public MujocoEnv<Env> {
+class Cheetah final : public MujocoEnv {
  public:
   static constexpr double kRunSpeed = 10.0;
   // physics steps the cheetah falls and settles on its feet before an episode starts
@@ -21,9 +20,9 @@ class Cheetah final : public MujocoEnv<Env> {
 
   Cheetah(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
-      : MujocoEnv<Env>(model, task_spec(id, options,
-                                        Space::box({model->get()->nq - 1 + model->get()->nv},
-                                                   -INFINITY, INFINITY))) {
+      : MujocoEnv(model, task_spec(id, options,
+                                   Space::box({model->get()->nq - 1 + model->get()->nv}, -INFINITY,
+                                              INFINITY))) {
     const mjModel* m = model->get();
     const int root_x = model->require_id(mjOBJ_JOINT, "rootx");
     if (m->jnt_qposadr[root_x] != 0) {
@@ -35,13 +34,9 @@ class Cheetah final : public MujocoEnv<Env> {
     }
   }
 
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<Cheetah>(world().shared_model(), spec().id, spec().options));
-  }
-
  private:
   void reset_task(Rng& rng) override {
-    const mjModel* m = world().model();
+    const mjModel* m = world()->model();
     mjData* d = mutable_world().data();
     for (int j : limited_joints_) {
       d->qpos[m->jnt_qposadr[j]] = rng.uniform(m->jnt_range[2 * j], m->jnt_range[2 * j + 1]);
@@ -51,14 +46,14 @@ class Cheetah final : public MujocoEnv<Env> {
   }
 
   void observe(std::span<float> obs) const override {
-    const mjModel* m = world().model();
-    const mjData* d = world().data();
+    const mjModel* m = world()->model();
+    const mjData* d = world()->data();
     for (int i = 1; i < m->nq; ++i) obs[i - 1] = static_cast<float>(d->qpos[i]);
     for (int i = 0; i < m->nv; ++i) obs[m->nq - 1 + i] = static_cast<float>(d->qvel[i]);
   }
 
   float reward(std::span<const float>) const override {
-    const double speed = world().data()->qvel[root_x_dof_];
+    const double speed = world()->data()->qvel[root_x_dof_];
     return static_cast<float>(tolerance(speed, kRunSpeed, std::numeric_limits<double>::infinity(),
                                         kRunSpeed, Sigmoid::kLinear, 0.0));
   }
@@ -69,10 +64,10 @@ class Cheetah final : public MujocoEnv<Env> {
 
 }  // namespace
 
-void register_cheetah_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
+void register_cheetah(Registry& registry, const RegistryConfig& config) {
   registry.add(mujoco_task_entry<Cheetah>(
       "cheetah-run", "a planar runner rewarded for forward speed",
-      task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cheetah.xml"));
+      task_options(/*substeps=*/1, /*max_steps=*/1000), config.asset_dir / "cheetah.xml"));
 }
 
 }  // namespace uw::envs

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <cmath>
 
 #include "envs/bullet_env.h"
-#include "envs/bullet_tasks.h"
 #include "envs/push_layout.h"
+#include "envs/registry.h"
+#include "envs/scripted.h"
 #include "sim/scene_builder.h"
 
 namespace uw::envs {
@@ -57,23 +59,24 @@ sim::Quat yaw_quat(double yaw) { return {std::cos(yaw / 2), 0, 0, std::sin(yaw /
 // Observation: pusher (x, y, vx, vy), cube (x, y, z, cos yaw, sin yaw, vx, vy, vz, yaw rate).
 // Goal: a cube position on the table. Reward: minus the cube's distance to the goal, minus a
 // tenth of the pusher's distance to the cube. A cube pushed off the table ends the episode.
-class PushCube final : public BulletGoalEnv {
+class PushCube final : public BulletEnv {
  public:
+  // the observation's fields
+  static constexpr int kPusher = 0;
+  static constexpr int kPusherVelocity = 2;
+  static constexpr int kCube = 4;          // x, y, z
+  static constexpr int kCubeHeading = 7;   // cos, sin of the yaw
+  static constexpr int kCubeVelocity = 9;  // x, y, z
+  static constexpr int kCubeSpin = 12;
   static constexpr int kObsSize = 13;
-  static constexpr int kCubeOffset = 4;
 
   PushCube(std::shared_ptr<const sim::BulletScene> scene, const std::string& id,
            const Options& options)
-      : BulletGoalEnv(scene,
-                      task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
-                                Space::box({2}, -0.4f, 0.4f)),
-                      kCubeOffset, /*success_radius=*/0.05f),
+      : BulletEnv(scene, task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
+                                   Space::box({2}, -0.4f, 0.4f))),
         cube_(scene->body("cube")),
-        pusher_(scene->body("pusher")) {}
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(
-        std::make_unique<PushCube>(world().shared_scene(), spec().id, spec().options));
+        pusher_(scene->body("pusher")) {
+    use_goal_slice(kCube, /*radius=*/0.05f);
   }
 
  private:
@@ -100,53 +103,62 @@ class PushCube final : public BulletGoalEnv {
   }
 
   void observe(std::span<float> obs) const override {
-    const sim::BulletWorld& w = world();
+    const sim::BulletWorld& w = *world();
     const sim::Pose pusher = w.body_pose(pusher_);
     const sim::Vec3 pusher_v = w.body_linear_velocity(pusher_);
     const sim::Pose cube = w.body_pose(cube_);
     const sim::Vec3 cube_v = w.body_linear_velocity(cube_);
     const double yaw = yaw_of(cube.quat);
-    const float values[kObsSize] = {static_cast<float>(pusher.pos[0]),
-                                    static_cast<float>(pusher.pos[1]),
-                                    static_cast<float>(pusher_v[0]),
-                                    static_cast<float>(pusher_v[1]),
-                                    static_cast<float>(cube.pos[0]),
-                                    static_cast<float>(cube.pos[1]),
-                                    static_cast<float>(cube.pos[2]),
-                                    static_cast<float>(std::cos(yaw)),
-                                    static_cast<float>(std::sin(yaw)),
-                                    static_cast<float>(cube_v[0]),
-                                    static_cast<float>(cube_v[1]),
-                                    static_cast<float>(cube_v[2]),
-                                    static_cast<float>(w.body_angular_velocity(cube_)[2])};
-    std::copy(std::begin(values), std::end(values), obs.begin());
+    for (int i = 0; i < 2; ++i) {
+      obs[kPusher + i] = static_cast<float>(pusher.pos[i]);
+      obs[kPusherVelocity + i] = static_cast<float>(pusher_v[i]);
+    }
+    for (int i = 0; i < 3; ++i) {
+      obs[kCube + i] = static_cast<float>(cube.pos[i]);
+      obs[kCubeVelocity + i] = static_cast<float>(cube_v[i]);
+    }
+    obs[kCubeHeading + 0] = static_cast<float>(std::cos(yaw));
+    obs[kCubeHeading + 1] = static_cast<float>(std::sin(yaw));
+    obs[kCubeSpin] = static_cast<float>(w.body_angular_velocity(cube_)[2]);
   }
 
   float reward(std::span<const float>) const override {
     const std::span<const float> obs = observation();
-    const float pusher_to_cube = std::hypot(obs[0] - obs[4], obs[1] - obs[5]);
+    const float pusher_to_cube =
+        std::hypot(obs[kPusher] - obs[kCube], obs[kPusher + 1] - obs[kCube + 1]);
     return -goal_distance() - 0.1f * pusher_to_cube;
   }
 
   EndReason end_condition() const override {
-    if (observation()[6] < kFallenHeight) return EndReason::kFailure;
-    return BulletGoalEnv::end_condition();
+    return observation()[kCube + 2] < kFallenHeight ? EndReason::kFailure : EndReason::kNone;
   }
 
   int cube_;
   int pusher_;
 };
 
+// The pusher is a velocity servo: steer by position error alone.
+void push(std::span<const float> obs, std::span<const float> goal, std::span<float> action) {
+  const Point2 pusher{obs[PushCube::kPusher], obs[PushCube::kPusher + 1]};
+  const Point2 cube{obs[PushCube::kCube], obs[PushCube::kCube + 1]};
+  const Point2 target =
+      push_target(pusher, cube, {goal[0], goal[1]},
+                  {.front = 0.17, .aside = 0.2, .beside = 0.08, .behind = 0.14, .round = 0.18});
+  action[0] = static_cast<float>(std::clamp(8.0 * (target.x - pusher.x), -1.0, 1.0));
+  action[1] = static_cast<float>(std::clamp(8.0 * (target.y - pusher.y), -1.0, 1.0));
+}
+
 }  // namespace
 
-void register_push_cube(Registry& registry) {
+void register_bullet_push_cube(Registry& registry, const RegistryConfig&) {
   auto scene = push_cube_scene();
   registry.add({"bullet-push-cube",
                 "a pusher on a table pushes a cube to a goal; a cube pushed off the edge falls",
                 goal_task_options(/*substeps=*/10, /*max_steps=*/200),
-                [scene](const std::string& id, const Options& options) -> std::unique_ptr<Env> {
-                  return std::make_unique<PushCube>(scene, id, options);
-                }});
+                [scene](const std::string& id, const Options& options) {
+                  return make_task<PushCube>(scene, id, options);
+                },
+                push});
 }
 
 }  // namespace uw::envs

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "envs/bullet_env.h"
-#include "envs/bullet_tasks.h"
+#include "envs/registry.h"
 #include "sim/scene_builder.h"
 
 namespace uw::envs {
@@ -58,21 +58,17 @@ std::shared_ptr<const sim::BulletScene> bounce_scene(int balls) {
 // positions and velocities. The action is a force on ball 0 (the red one), up to 1 N per axis.
 // Observation: per ball its position and velocity; mass and restitution are hidden, for a
 // world model to infer from how the balls move. Reward: ball 0's height (keep it up).
-class Bounce final : public BulletEnv<Env> {
+class Bounce final : public BulletEnv {
  public:
   static constexpr int kBallValues = 6;
 
   Bounce(std::shared_ptr<const sim::BulletScene> scene, const std::string& id,
          const Options& options)
-      : BulletEnv<Env>(
-            scene, task_spec(id, options,
-                             Space::box({kBallValues * ball_count(*scene)}, -INFINITY, INFINITY))),
+      : BulletEnv(scene,
+                  task_spec(id, options,
+                            Space::box({kBallValues * ball_count(*scene)}, -INFINITY, INFINITY))),
         first_ball_(scene->body("ball0")),
         balls_(static_cast<int>(scene->bodies.size()) - first_ball_) {}
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<Bounce>(world().shared_scene(), spec().id, spec().options));
-  }
 
   static int ball_count(const sim::BulletScene& scene) {
     return static_cast<int>(scene.bodies.size()) - scene.body("ball0");
@@ -105,7 +101,7 @@ class Bounce final : public BulletEnv<Env> {
   }
 
   void observe(std::span<float> obs) const override {
-    const sim::BulletWorld& w = world();
+    const sim::BulletWorld& w = *world();
     float* out = obs.data();
     for (int i = 0; i < balls_; ++i) {
       for (double v : w.body_pose(first_ball_ + i).pos) *out++ = static_cast<float>(v);
@@ -121,14 +117,14 @@ class Bounce final : public BulletEnv<Env> {
 
 }  // namespace
 
-void register_bounce(Registry& registry) {
+void register_bullet_bounce(Registry& registry, const RegistryConfig&) {
   std::vector<OptionSpec> options = task_options(/*substeps=*/10, /*max_steps=*/250);
   options.push_back({"balls", "3", "balls in the box (1 to 16)"});
   registry.add({"bullet-bounce", "balls of random mass and restitution bounce in a box",
                 std::move(options),
                 [](const std::string& id, const Options& options) -> std::unique_ptr<Env> {
                   const int balls = static_cast<int>(options.get_int("balls", 1, 16));
-                  return std::make_unique<Bounce>(bounce_scene(balls), id, options);
+                  return make_task<Bounce>(bounce_scene(balls), id, options);
                 }});
 }
 

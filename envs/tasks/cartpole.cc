@@ -1,9 +1,8 @@
-#include "envs/cartpole.h"
-
 #include <cmath>
 #include <numbers>
 
 #include "envs/mujoco_env.h"
+#include "envs/registry.h"
 #include "envs/tolerance.h"
 
 namespace uw::envs {
@@ -11,13 +10,13 @@ namespace {
 
 // Observation: cart position, cos and sin of the pole angle (0 = upright), cart velocity,
 // pole angular velocity. Reward: upright x centered x small control x small velocity.
-class Cartpole final : public MujocoEnv<Env> {
+class Cartpole final : public MujocoEnv {
  public:
   static constexpr int kObsSize = 5;
 
   Cartpole(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
            const Options& options)
-      : MujocoEnv<Env>(model, task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY))) {
+      : MujocoEnv(model, task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY))) {
     const mjModel* m = model->get();
     const int slider = model->require_id(mjOBJ_JOINT, "slider");
     const int hinge = model->require_id(mjOBJ_JOINT, "hinge");
@@ -25,11 +24,6 @@ class Cartpole final : public MujocoEnv<Env> {
     hinge_qpos_ = m->jnt_qposadr[hinge];
     slider_dof_ = m->jnt_dofadr[slider];
     hinge_dof_ = m->jnt_dofadr[hinge];
-  }
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(
-        std::make_unique<Cartpole>(world().shared_model(), spec().id, spec().options));
   }
 
  private:
@@ -42,7 +36,7 @@ class Cartpole final : public MujocoEnv<Env> {
   }
 
   void observe(std::span<float> obs) const override {
-    const mjData* d = world().data();
+    const mjData* d = world()->data();
     obs[0] = static_cast<float>(d->qpos[slider_qpos_]);
     obs[1] = static_cast<float>(std::cos(d->qpos[hinge_qpos_]));
     obs[2] = static_cast<float>(std::sin(d->qpos[hinge_qpos_]));
@@ -51,7 +45,7 @@ class Cartpole final : public MujocoEnv<Env> {
   }
 
   float reward(std::span<const float> action) const override {
-    const mjData* d = world().data();
+    const mjData* d = world()->data();
     const double upright = (std::cos(d->qpos[hinge_qpos_]) + 1.0) / 2.0;
     const double centered = (1.0 + tolerance(d->qpos[slider_qpos_], 0, 0, /*margin=*/2)) / 2.0;
     const double small_control =
@@ -68,10 +62,10 @@ class Cartpole final : public MujocoEnv<Env> {
 
 }  // namespace
 
-void register_cartpole_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
+void register_cartpole(Registry& registry, const RegistryConfig& config) {
   registry.add(mujoco_task_entry<Cartpole>(
       "cartpole-swingup", "swing up a hanging pole on a cart and balance it",
-      task_options(/*substeps=*/1, /*max_steps=*/1000), asset_dir / "cartpole.xml"));
+      task_options(/*substeps=*/1, /*max_steps=*/1000), config.asset_dir / "cartpole.xml"));
 }
 
 }  // namespace uw::envs

@@ -3,7 +3,7 @@
 
 #include "core/error.h"
 #include "envs/bullet_env.h"
-#include "envs/bullet_tasks.h"
+#include "envs/registry.h"
 #include "sim/scene_builder.h"
 
 namespace uw::envs {
@@ -35,26 +35,21 @@ std::shared_ptr<const sim::BulletScene> tower_scene(int blocks) {
 // block its position, orientation (w, x, y, z), linear and angular velocity (13 values).
 // Reward: the height of the highest block top over the tower's initial height (1 while it
 // stands).
-class Tower final : public BulletEnv<Env> {
+class Tower final : public BulletEnv {
  public:
   static constexpr int kBlockValues = 13;
 
   Tower(std::shared_ptr<const sim::BulletScene> scene, const std::string& id,
         const Options& options)
-      : BulletEnv<Env>(
-            scene,
-            task_spec(id, options,
-                      Space::box({kBlockValues * block_count(*scene)}, -INFINITY, INFINITY)),
-            Space::box({3}, -1.0f, 1.0f)),
+      : BulletEnv(scene,
+                  task_spec(id, options,
+                            Space::box({kBlockValues * block_count(*scene)}, -INFINITY, INFINITY)),
+                  Space::box({3}, -1.0f, 1.0f)),
         blocks_(block_count(*scene)),
         offset_(options.get_double("offset")) {
     if (!(offset_ >= 0.0 && offset_ <= 1.0)) {
       throw Error("env " + id + ": option offset=" + std::to_string(offset_) + " is not in [0, 1]");
     }
-  }
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<Tower>(world().shared_scene(), spec().id, spec().options));
   }
 
   static int block_count(const sim::BulletScene& scene) {
@@ -102,7 +97,7 @@ class Tower final : public BulletEnv<Env> {
   }
 
   void observe(std::span<float> obs) const override {
-    const sim::BulletWorld& w = world();
+    const sim::BulletWorld& w = *world();
     float* out = obs.data();
     for (int i = 0; i < blocks_; ++i) {
       const sim::Pose pose = w.body_pose(block(i));
@@ -116,7 +111,7 @@ class Tower final : public BulletEnv<Env> {
   float reward(std::span<const float>) const override {
     double top = 0.0;
     for (int i = 0; i < blocks_; ++i) {
-      top = std::max(top, world().body_pose(block(i)).pos[2] + kBlockHalf[2]);
+      top = std::max(top, world()->body_pose(block(i)).pos[2] + kBlockHalf[2]);
     }
     return static_cast<float>(top / initial_top());
   }
@@ -127,7 +122,7 @@ class Tower final : public BulletEnv<Env> {
 
 }  // namespace
 
-void register_tower(Registry& registry) {
+void register_bullet_tower(Registry& registry, const RegistryConfig&) {
   std::vector<OptionSpec> options = task_options(/*substeps=*/10, /*max_steps=*/150);
   options.push_back({"blocks", "5", "blocks in the tower (1 to 20)"});
   options.push_back({"offset", "1",
@@ -137,7 +132,7 @@ void register_tower(Registry& registry) {
                 std::move(options),
                 [](const std::string& id, const Options& options) -> std::unique_ptr<Env> {
                   const int blocks = static_cast<int>(options.get_int("blocks", 1, 20));
-                  return std::make_unique<Tower>(tower_scene(blocks), id, options);
+                  return make_task<Tower>(tower_scene(blocks), id, options);
                 }});
 }
 

@@ -1,8 +1,8 @@
-#include "envs/pointmass.h"
-
 #include <cmath>
 
 #include "envs/mujoco_env.h"
+#include "envs/registry.h"
+#include "envs/scripted.h"
 
 namespace uw::envs {
 namespace {
@@ -17,24 +17,24 @@ double distance(Point a, Point b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
 // Observation: position (x, y), velocity (vx, vy). Goal: a position. Reward: minus the
 // distance to the goal.
-class PointMass final : public MujocoGoalEnv {
+class PointMass final : public MujocoEnv {
  public:
+  // the observation's fields
+  static constexpr int kPosition = 0;
+  static constexpr int kVelocity = 2;
   static constexpr int kObsSize = 4;
   static constexpr float kSuccessRadius = 0.1f;
 
   PointMass(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
             const Options& options, Layout layout)
-      : MujocoGoalEnv(model, spec_for(id, options, layout), /*achieved_offset=*/0, kSuccessRadius),
+      : MujocoEnv(model, spec_for(id, options, layout)),
         layout_(layout),
         x_(model->get()->jnt_qposadr[model->require_id(mjOBJ_JOINT, "x")]),
         y_(model->get()->jnt_qposadr[model->require_id(mjOBJ_JOINT, "y")]),
         vx_(model->get()->jnt_dofadr[model->require_id(mjOBJ_JOINT, "x")]),
         vy_(model->get()->jnt_dofadr[model->require_id(mjOBJ_JOINT, "y")]),
-        goal_mocap_(model->get()->body_mocapid[model->require_id(mjOBJ_BODY, "goal")]) {}
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(
-        std::make_unique<PointMass>(world().shared_model(), spec().id, spec().options, layout_));
+        goal_mocap_(model->get()->body_mocapid[model->require_id(mjOBJ_BODY, "goal")]) {
+    use_goal_slice(kPosition, kSuccessRadius);
   }
 
  private:
@@ -83,11 +83,11 @@ class PointMass final : public MujocoGoalEnv {
   }
 
   void observe(std::span<float> obs) const override {
-    const mjData* d = world().data();
-    obs[0] = static_cast<float>(d->qpos[x_]);
-    obs[1] = static_cast<float>(d->qpos[y_]);
-    obs[2] = static_cast<float>(d->qvel[vx_]);
-    obs[3] = static_cast<float>(d->qvel[vy_]);
+    const mjData* d = world()->data();
+    obs[kPosition + 0] = static_cast<float>(d->qpos[x_]);
+    obs[kPosition + 1] = static_cast<float>(d->qpos[y_]);
+    obs[kVelocity + 0] = static_cast<float>(d->qvel[vx_]);
+    obs[kVelocity + 1] = static_cast<float>(d->qvel[vy_]);
   }
 
   float reward(std::span<const float>) const override { return -goal_distance(); }
@@ -100,22 +100,41 @@ class PointMass final : public MujocoGoalEnv {
   int goal_mocap_;
 };
 
+// A damped spring towards the goal.
+void reach(std::span<const float> obs, std::span<const float> goal, std::span<float> action) {
+  const PointState p = PointState::of(obs, PointMass::kPosition, PointMass::kVelocity);
+  steer_point(p, {goal[0], goal[1]}, 3.0, 1.5, action);
+}
+
+// Two rooms side by side (x < 0 and x > 0), joined by a door at y in [-0.15, 0.15] on x = 0:
+// when the goal is in the other room, line up with the door, then go through it.
+void through_the_door(std::span<const float> obs, std::span<const float> goal,
+                      std::span<float> action) {
+  const PointState p = PointState::of(obs, PointMass::kPosition, PointMass::kVelocity);
+  const bool other_room = (p.x < 0) != (goal[0] < 0) && std::abs(p.x) > 0.03;
+  if (!other_room) return steer_point(p, {goal[0], goal[1]}, 3.0, 1.5, action);
+  const double side = p.x < 0 ? -1.0 : 1.0;
+  if (std::abs(p.y) > 0.06 && std::abs(p.x) > 0.08) {
+    return steer_point(p, {side * 0.15, 0.0}, 3.0, 1.5, action);  // in front of the door
+  }
+  steer_point(p, {-side * 0.2, 0.0}, 3.0, 1.5, action);  // through it
+}
+
 }  // namespace
 
-void register_pointmass_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  auto factory = [asset_dir](const char* file, Layout layout) {
-    return [asset_dir, file, layout](const std::string& id, const Options& options) {
-      return std::make_unique<PointMass>(sim::MujocoModel::load(asset_dir / file), id, options,
-                                         layout);
+void register_pointmass(Registry& registry, const RegistryConfig& config) {
+  auto factory = [dir = config.asset_dir](const char* file, Layout layout) {
+    return [dir, file, layout](const std::string& id, const Options& options) {
+      return make_task<PointMass>(sim::MujocoModel::load(dir / file), id, options, layout);
     };
   };
   registry.add({"pointmass-reach", "a point mass reaches a random goal in a walled 2 x 2 m arena",
                 goal_task_options(/*substeps=*/5, /*max_steps=*/200),
-                factory("pointmass.xml", Layout::kOpenArena)});
+                factory("pointmass.xml", Layout::kOpenArena), reach});
   registry.add({"pointmaze-tworooms",
                 "the point mass reaches a goal, usually in the other of two rooms joined by a door",
                 goal_task_options(/*substeps=*/5, /*max_steps=*/300),
-                factory("pointmaze_tworooms.xml", Layout::kTwoRooms)});
+                factory("pointmaze_tworooms.xml", Layout::kTwoRooms), through_the_door});
 }
 
 }  // namespace uw::envs

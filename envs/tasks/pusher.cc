@@ -1,10 +1,10 @@
-#include "envs/pusher.h"
-
 #include <algorithm>
 #include <cmath>
 
 #include "envs/mujoco_env.h"
 #include "envs/push_layout.h"
+#include "envs/registry.h"
+#include "envs/scripted.h"
 
 namespace uw::envs {
 namespace {
@@ -13,20 +13,25 @@ namespace {
 // about its own z axis, which is the yaw rate while the block lies flat).
 // Goal: a block position. Reward: minus the block's distance to the goal, minus a tenth of the
 // disc's distance to the block (so that approaching the block pays).
-class Pusher final : public MujocoGoalEnv {
+class Pusher final : public MujocoEnv {
  public:
+  // the observation's fields
+  static constexpr int kDisc = 0;
+  static constexpr int kDiscVelocity = 2;
+  static constexpr int kBlock = 4;
+  static constexpr int kBlockHeading = 6;  // cos, sin of the yaw
+  static constexpr int kBlockVelocity = 8;
+  static constexpr int kBlockSpin = 10;
   static constexpr int kObsSize = 11;
-  static constexpr int kBlockOffset = 4;
   static constexpr float kSuccessRadius = 0.05f;
   static constexpr double kBlockHalfSize = 0.05;  // pusher.xml
   static constexpr double kDiscRadius = 0.04;
 
   Pusher(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
          const Options& options)
-      : MujocoGoalEnv(model,
-                      task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
-                                Space::box({2}, -0.55f, 0.55f)),
-                      kBlockOffset, kSuccessRadius) {
+      : MujocoEnv(model, task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
+                                   Space::box({2}, -0.55f, 0.55f))) {
+    use_goal_slice(kBlock, kSuccessRadius);
     const mjModel* m = model->get();
     const int px = model->require_id(mjOBJ_JOINT, "pusher_x");
     const int py = model->require_id(mjOBJ_JOINT, "pusher_y");
@@ -36,10 +41,6 @@ class Pusher final : public MujocoGoalEnv {
     block_qpos_ = m->jnt_qposadr[block];
     block_dof_ = m->jnt_dofadr[block];
     goal_mocap_ = m->body_mocapid[model->require_id(mjOBJ_BODY, "goal")];
-  }
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<Pusher>(world().shared_model(), spec().id, spec().options));
   }
 
  private:
@@ -79,33 +80,34 @@ class Pusher final : public MujocoGoalEnv {
     const float goal[] = {static_cast<float>(gx), static_cast<float>(gy)};
     set_goal(goal, [&](mjData* posed) {
       place(posed, goal_px, goal_py, gx, gy, yaw);
-      std::fill(posed->qvel, posed->qvel + world().model()->nv, 0.0);
+      std::fill(posed->qvel, posed->qvel + world()->model()->nv, 0.0);
     });
   }
 
   void observe(std::span<float> obs) const override {
-    const mjData* d = world().data();
+    const mjData* d = world()->data();
     const double* block = d->qpos + block_qpos_;
     const double* block_velocity = d->qvel + block_dof_;
     // yaw of the block's quaternion (w, x, y, z)
     const double yaw = std::atan2(2 * (block[3] * block[6] + block[4] * block[5]),
                                   1 - 2 * (block[5] * block[5] + block[6] * block[6]));
-    obs[0] = static_cast<float>(d->qpos[disc_qpos_[0]]);
-    obs[1] = static_cast<float>(d->qpos[disc_qpos_[1]]);
-    obs[2] = static_cast<float>(d->qvel[disc_dof_[0]]);
-    obs[3] = static_cast<float>(d->qvel[disc_dof_[1]]);
-    obs[4] = static_cast<float>(block[0]);
-    obs[5] = static_cast<float>(block[1]);
-    obs[6] = static_cast<float>(std::cos(yaw));
-    obs[7] = static_cast<float>(std::sin(yaw));
-    obs[8] = static_cast<float>(block_velocity[0]);
-    obs[9] = static_cast<float>(block_velocity[1]);
-    obs[10] = static_cast<float>(block_velocity[5]);
+    obs[kDisc + 0] = static_cast<float>(d->qpos[disc_qpos_[0]]);
+    obs[kDisc + 1] = static_cast<float>(d->qpos[disc_qpos_[1]]);
+    obs[kDiscVelocity + 0] = static_cast<float>(d->qvel[disc_dof_[0]]);
+    obs[kDiscVelocity + 1] = static_cast<float>(d->qvel[disc_dof_[1]]);
+    obs[kBlock + 0] = static_cast<float>(block[0]);
+    obs[kBlock + 1] = static_cast<float>(block[1]);
+    obs[kBlockHeading + 0] = static_cast<float>(std::cos(yaw));
+    obs[kBlockHeading + 1] = static_cast<float>(std::sin(yaw));
+    obs[kBlockVelocity + 0] = static_cast<float>(block_velocity[0]);
+    obs[kBlockVelocity + 1] = static_cast<float>(block_velocity[1]);
+    obs[kBlockSpin] = static_cast<float>(block_velocity[5]);
   }
 
   float reward(std::span<const float>) const override {
     const std::span<const float> obs = observation();
-    const float disc_to_block = std::hypot(obs[0] - obs[4], obs[1] - obs[5]);
+    const float disc_to_block =
+        std::hypot(obs[kDisc] - obs[kBlock], obs[kDisc + 1] - obs[kBlock + 1]);
     return -goal_distance() - 0.1f * disc_to_block;
   }
 
@@ -116,12 +118,22 @@ class Pusher final : public MujocoGoalEnv {
   int goal_mocap_ = 0;
 };
 
+// Goes round the block to behind it, then pushes it through to the goal.
+void push(std::span<const float> obs, std::span<const float> goal, std::span<float> action) {
+  const PointState disc = PointState::of(obs, Pusher::kDisc, Pusher::kDiscVelocity);
+  const Point2 block{obs[Pusher::kBlock], obs[Pusher::kBlock + 1]};
+  const Point2 target = push_target(disc.position(), block, {goal[0], goal[1]}, {});
+  steer_point(disc, target, 8.0, 1.0, action);
+}
+
 }  // namespace
 
-void register_pusher_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  registry.add(mujoco_task_entry<Pusher>(
+void register_pusher(Registry& registry, const RegistryConfig& config) {
+  EnvEntry entry = mujoco_task_entry<Pusher>(
       "pusher-push", "an actuated disc pushes a free block to a goal position",
-      goal_task_options(/*substeps=*/10, /*max_steps=*/200), asset_dir / "pusher.xml"));
+      goal_task_options(/*substeps=*/10, /*max_steps=*/200), config.asset_dir / "pusher.xml");
+  entry.scripted = push;
+  registry.add(std::move(entry));
 }
 
 }  // namespace uw::envs

@@ -1,19 +1,24 @@
-#include "envs/reacher.h"
-
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 #include "envs/mujoco_env.h"
+#include "envs/registry.h"
+#include "envs/scripted.h"
 
 namespace uw::envs {
 namespace {
 
 // Observation: cos and sin of both joint angles, both joint velocities, fingertip (x, y).
 // Goal: the target position. Reward: minus the fingertip's distance to the target.
-class Reacher final : public MujocoGoalEnv {
+class Reacher final : public MujocoEnv {
  public:
+  // the observation's fields
+  static constexpr int kShoulder = 0;  // cos, sin of the joint angle
+  static constexpr int kElbow = 2;     // cos, sin of the joint angle
+  static constexpr int kJointVelocity = 4;
+  static constexpr int kFingertip = 6;
   static constexpr int kObsSize = 8;
-  static constexpr int kFingertipOffset = 6;
   static constexpr float kSuccessRadius = 0.02f;
   // link lengths in reacher.xml, for the inverse kinematics of the goal observation
   static constexpr double kUpperArm = 0.12;
@@ -23,24 +28,19 @@ class Reacher final : public MujocoGoalEnv {
 
   Reacher(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
           const Options& options)
-      : MujocoGoalEnv(model,
-                      task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
-                                Space::box({2}, -kMaxTargetRadius, kMaxTargetRadius)),
-                      kFingertipOffset, kSuccessRadius),
+      : MujocoEnv(model, task_spec(id, options, Space::box({kObsSize}, -INFINITY, INFINITY),
+                                   Space::box({2}, -kMaxTargetRadius, kMaxTargetRadius))),
         shoulder_(model->require_id(mjOBJ_JOINT, "shoulder")),
         elbow_(model->require_id(mjOBJ_JOINT, "elbow")),
         fingertip_(model->require_id(mjOBJ_SITE, "fingertip")),
         target_mocap_(model->get()->body_mocapid[model->require_id(mjOBJ_BODY, "target")]) {
     observe_positions();
-  }
-
-  std::unique_ptr<Env> clone() const override {
-    return clone_into(std::make_unique<Reacher>(world().shared_model(), spec().id, spec().options));
+    use_goal_slice(kFingertip, kSuccessRadius);
   }
 
  private:
-  int qpos(int joint) const { return world().model()->jnt_qposadr[joint]; }
-  int dof(int joint) const { return world().model()->jnt_dofadr[joint]; }
+  int qpos(int joint) const { return world()->model()->jnt_qposadr[joint]; }
+  int dof(int joint) const { return world()->model()->jnt_dofadr[joint]; }
 
   void reset_task(Rng& rng) override {
     mjData* d = mutable_world().data();
@@ -74,17 +74,17 @@ class Reacher final : public MujocoGoalEnv {
   }
 
   void observe(std::span<float> obs) const override {
-    const mjData* d = world().data();
+    const mjData* d = world()->data();
     const double q1 = d->qpos[qpos(shoulder_)];
     const double q2 = d->qpos[qpos(elbow_)];
-    obs[0] = static_cast<float>(std::cos(q1));
-    obs[1] = static_cast<float>(std::sin(q1));
-    obs[2] = static_cast<float>(std::cos(q2));
-    obs[3] = static_cast<float>(std::sin(q2));
-    obs[4] = static_cast<float>(d->qvel[dof(shoulder_)]);
-    obs[5] = static_cast<float>(d->qvel[dof(elbow_)]);
-    obs[6] = static_cast<float>(d->site_xpos[3 * fingertip_ + 0]);
-    obs[7] = static_cast<float>(d->site_xpos[3 * fingertip_ + 1]);
+    obs[kShoulder + 0] = static_cast<float>(std::cos(q1));
+    obs[kShoulder + 1] = static_cast<float>(std::sin(q1));
+    obs[kElbow + 0] = static_cast<float>(std::cos(q2));
+    obs[kElbow + 1] = static_cast<float>(std::sin(q2));
+    obs[kJointVelocity + 0] = static_cast<float>(d->qvel[dof(shoulder_)]);
+    obs[kJointVelocity + 1] = static_cast<float>(d->qvel[dof(elbow_)]);
+    obs[kFingertip + 0] = static_cast<float>(d->site_xpos[3 * fingertip_ + 0]);
+    obs[kFingertip + 1] = static_cast<float>(d->site_xpos[3 * fingertip_ + 1]);
   }
 
   float reward(std::span<const float>) const override { return -goal_distance(); }
@@ -95,12 +95,29 @@ class Reacher final : public MujocoGoalEnv {
   int target_mocap_;
 };
 
+// Joint torques from the Jacobian transpose of the fingertip's error, with joint damping.
+void reach(std::span<const float> obs, std::span<const float> goal, std::span<float> action) {
+  const double tip_x = obs[Reacher::kFingertip], tip_y = obs[Reacher::kFingertip + 1];
+  const double ex = goal[0] - tip_x, ey = goal[1] - tip_y;
+  const double elbow_x = Reacher::kUpperArm * obs[Reacher::kShoulder];
+  const double elbow_y = Reacher::kUpperArm * obs[Reacher::kShoulder + 1];
+  // torque of a force (ex, ey) at the fingertip about each joint
+  const double shoulder = tip_x * ey - tip_y * ex;
+  const double elbow = (tip_x - elbow_x) * ey - (tip_y - elbow_y) * ex;
+  action[0] = static_cast<float>(
+      std::clamp(400.0 * shoulder - 0.4 * obs[Reacher::kJointVelocity], -1.0, 1.0));
+  action[1] = static_cast<float>(
+      std::clamp(400.0 * elbow - 0.4 * obs[Reacher::kJointVelocity + 1], -1.0, 1.0));
+}
+
 }  // namespace
 
-void register_reacher_tasks(Registry& registry, const std::filesystem::path& asset_dir) {
-  registry.add(mujoco_task_entry<Reacher>(
+void register_reacher(Registry& registry, const RegistryConfig& config) {
+  EnvEntry entry = mujoco_task_entry<Reacher>(
       "reacher-reach", "a two-link planar arm reaches a random target with its fingertip",
-      goal_task_options(/*substeps=*/2, /*max_steps=*/200), asset_dir / "reacher.xml"));
+      goal_task_options(/*substeps=*/2, /*max_steps=*/200), config.asset_dir / "reacher.xml");
+  entry.scripted = reach;
+  registry.add(std::move(entry));
 }
 
 }  // namespace uw::envs
