@@ -1,5 +1,9 @@
 #include "envs/env.h"
 
+#include <algorithm>
+
+#include "core/error.h"
+
 namespace uw::envs {
 
 std::string_view end_reason_name(EndReason reason) {
@@ -16,6 +20,15 @@ std::string_view end_reason_name(EndReason reason) {
       return "physics";
   }
   return "?";
+}
+
+void Env::save_state_to(std::span<double> out) const {
+  const std::vector<double> state = save_state();
+  if (out.size() != state.size()) {
+    throw Error("env " + spec().id + ": a state has " + std::to_string(state.size()) +
+                " values, the buffer " + std::to_string(out.size()));
+  }
+  std::copy(state.begin(), state.end(), out.begin());
 }
 
 sim::Image Env::render(std::string_view camera, int width, int height) {

@@ -62,6 +62,8 @@ class Goal {
   virtual void achieved(std::span<const float> obs, std::span<float> out) const = 0;
   // Whether an observation reaches a goal. Throws uw::Error on sizes that do not fit the spec.
   virtual bool success(std::span<const float> obs, std::span<const float> goal) const = 0;
+  // Whether the env's current state reaches the episode's goal (info.success of the last step).
+  virtual bool reached() const = 0;
 };
 
 // A Gymnasium-style environment. Errors: step and restore_state throw uw::Error on bad input
@@ -83,13 +85,22 @@ class Env {
   // The whole env state (physics, goal, step count, generator): restoring it makes every later
   // reset and step bit-identical. For oracle planning and exact replay.
   virtual std::vector<double> save_state() const = 0;
+  // The number of values save_state() gives; the same for the whole life of the env.
+  virtual int64_t state_size() const { return static_cast<int64_t>(save_state().size()); }
+  // save_state into `out` of state_size() values, without allocating (task envs; planners call
+  // it for every candidate).
+  virtual void save_state_to(std::span<double> out) const;
   // save_state appended to `out`: without allocating when `out` has room (recorders call it at
   // every step).
-  virtual void append_state(std::vector<double>& out) const {
-    const std::vector<double> state = save_state();
-    out.insert(out.end(), state.begin(), state.end());
+  void append_state(std::vector<double>& out) const {
+    const size_t at = out.size();
+    out.resize(at + static_cast<size_t>(state_size()));
+    save_state_to(std::span(out).subspan(at));
   }
   virtual void restore_state(std::span<const double> state) = 0;
+  // Whether the current episode has ended (by termination or truncation): step() then throws
+  // until the next reset. Restoring a state restores this too.
+  virtual bool episode_ended() const = 0;
   // The current observation (after reset, step or restore_state).
   virtual std::span<const float> observation() const = 0;
   // The current pixel observation when the spec has a pixel space, else empty.

@@ -53,6 +53,7 @@ class PixelGoal final : public Goal {
     require_state("success");
     return inner_.success(obs, goal);
   }
+  bool reached() const override { return inner_.reached(); }
 
  private:
   void require_state(const char* what) const {
@@ -82,7 +83,9 @@ class PixelEnv final : public Env {
   TimeStep reset(std::optional<uint64_t> seed) override { return observe(inner_->reset(seed)); }
   TimeStep step(std::span<const float> action) override { return observe(inner_->step(action)); }
   std::vector<double> save_state() const override { return inner_->save_state(); }
-  void append_state(std::vector<double>& out) const override { inner_->append_state(out); }
+  int64_t state_size() const override { return inner_->state_size(); }
+  void save_state_to(std::span<double> out) const override { inner_->save_state_to(out); }
+  bool episode_ended() const override { return inner_->episode_ended(); }
   void restore_state(std::span<const double> state) override {
     inner_->restore_state(state);
     render_pixels();

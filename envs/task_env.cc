@@ -15,11 +15,6 @@ namespace {
 constexpr int kFlagValues = 3;
 constexpr int kRngValues = 10;
 
-void push_u64(std::vector<double>& out, uint64_t x) {
-  out.push_back(static_cast<double>(x >> 32));
-  out.push_back(static_cast<double>(x & 0xffffffffULL));
-}
-
 uint64_t read_u64(const double* in) {
   return (static_cast<uint64_t>(in[0]) << 32) | static_cast<uint64_t>(in[1]);
 }
@@ -199,22 +194,31 @@ TimeStep TaskEnv::current_step() const {
 }
 
 std::vector<double> TaskEnv::save_state() const {
-  std::vector<double> state;
-  append_state(state);
+  std::vector<double> state(state_size());
+  save_state_to(state);
   return state;
 }
 
-void TaskEnv::append_state(std::vector<double>& state) const {
-  const size_t at = state.size();
+int64_t TaskEnv::state_size() const {
+  return base_world().state_size() + kFlagValues + kRngValues +
+         static_cast<int64_t>(goal_values_.size() + goal_obs_.size());
+}
+
+void TaskEnv::save_state_to(std::span<double> state) const {
+  UW_CHECK(static_cast<int64_t>(state.size()) == state_size(),
+           "a state buffer of the wrong size for " + spec_.id);
   const auto world_size = static_cast<size_t>(base_world().state_size());
-  state.resize(at + world_size);
-  base_world().save_state_to(std::span(state).subspan(at, world_size));
-  state.push_back(elapsed_steps_);
-  state.push_back(started_ ? 1.0 : 0.0);
-  state.push_back(episode_over_ ? 1.0 : 0.0);
-  for (uint64_t word : rng_.state()) push_u64(state, word);
-  state.insert(state.end(), goal_values_.begin(), goal_values_.end());
-  state.insert(state.end(), goal_obs_.begin(), goal_obs_.end());
+  base_world().save_state_to(state.first(world_size));
+  double* out = state.data() + world_size;
+  *out++ = elapsed_steps_;
+  *out++ = started_ ? 1.0 : 0.0;
+  *out++ = episode_over_ ? 1.0 : 0.0;
+  for (uint64_t word : rng_.state()) {
+    *out++ = static_cast<double>(word >> 32);
+    *out++ = static_cast<double>(word & 0xffffffffULL);
+  }
+  out = std::copy(goal_values_.begin(), goal_values_.end(), out);
+  std::copy(goal_obs_.begin(), goal_obs_.end(), out);
 }
 
 void TaskEnv::restore_state(std::span<const double> state) {

@@ -43,8 +43,10 @@ class TaskEnv : public Env {
   TimeStep reset(std::optional<uint64_t> seed) final;
   TimeStep step(std::span<const float> action) final;
   std::vector<double> save_state() const final;
-  void append_state(std::vector<double>& out) const final;
+  int64_t state_size() const final;
+  void save_state_to(std::span<double> out) const final;
   void restore_state(std::span<const double> state) final;
+  bool episode_ended() const final { return episode_over_; }
   std::span<const float> observation() const final { return obs_; }
   void render_into(const RenderRequest& request, std::span<uint8_t> rgb) final {
     renderer_.render(base_world(), request, rgb);
@@ -118,6 +120,7 @@ class TaskEnv : public Env {
     std::span<const float> observation() const override { return env_.goal_obs_; }
     void achieved(std::span<const float> obs, std::span<float> out) const override;
     bool success(std::span<const float> obs, std::span<const float> goal) const override;
+    bool reached() const override { return env_.success_now().value_or(false); }
 
    private:
     void check_sizes(const char* what, std::span<const float> obs, size_t other) const;

@@ -66,6 +66,19 @@ VectorEnv::VectorEnv(std::unique_ptr<Env> prototype, VectorEnvConfig config)
   has_final_obs_.assign(n, 0);
   was_reset_.assign(n, 0);
   episode_over_.assign(n, 0);
+  state_size_ = envs_.front()->state_size();
+  undo_states_.assign(size_t(n) * state_size_, 0.0);
+  goal_size_ = spec().goal_space ? spec().goal_space->flat_size() : 0;
+  goals_.assign(size_t(n) * goal_size_, 0.0f);
+  goal_obs_.assign(goal_size_ > 0 ? size_t(n) * obs_size_ : 0, 0.0f);
+}
+
+void VectorEnv::write_goal(int i) {
+  const Goal* goal = envs_[i]->goal();
+  if (goal == nullptr) return;
+  std::copy(goal->values().begin(), goal->values().end(), goals_.begin() + size_t(i) * goal_size_);
+  std::copy(goal->observation().begin(), goal->observation().end(),
+            goal_obs_.begin() + size_t(i) * obs_size_);
 }
 
 void VectorEnv::write_row(int i, const TimeStep& step) {
@@ -87,6 +100,7 @@ void VectorEnv::write_pixels(std::vector<uint8_t>& batch, int i, const TimeStep&
 
 void VectorEnv::reset_one(int i, std::optional<uint64_t> seed) {
   write_row(i, envs_[i]->reset(seed ? std::optional<uint64_t>(*seed + i) : std::nullopt));
+  write_goal(i);
   episode_over_[i] = 0;
 }
 
@@ -137,6 +151,7 @@ void VectorEnv::step_one(int i, std::span<const float> action) {
     const TimeStep first = envs_[i]->reset(std::nullopt);
     std::copy(first.obs.begin(), first.obs.end(), obs_.begin() + size_t(i) * obs_size_);
     write_pixels(pixels_, i, first);
+    write_goal(i);
     episode_over_[i] = 0;
   }
 }
@@ -171,6 +186,79 @@ BatchStep VectorEnv::step(std::span<const float> actions) {
   return view();
 }
 
+void VectorEnv::save_states(std::span<double> states) const {
+  if (static_cast<int64_t>(states.size()) != config_.num_envs * state_size_) {
+    throw Error("vector env " + spec().id + ": a states buffer needs " +
+                std::to_string(config_.num_envs) + " x " + std::to_string(state_size_) +
+                " values, got " + std::to_string(states.size()));
+  }
+  pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
+    for (int i = begin; i < end; ++i) {
+      envs_[i]->save_state_to(states.subspan(size_t(i) * state_size_, state_size_));
+    }
+  });
+}
+
+void VectorEnv::check_states(std::span<const double> states, std::span<const uint8_t> mask) const {
+  if (static_cast<int64_t>(states.size()) != config_.num_envs * state_size_) {
+    throw Error("vector env " + spec().id + ": states to restore need " +
+                std::to_string(config_.num_envs) + " x " + std::to_string(state_size_) +
+                " values, got " + std::to_string(states.size()));
+  }
+  if (!mask.empty() && static_cast<int>(mask.size()) != config_.num_envs) {
+    throw Error("vector env " + spec().id + ": restore mask has " + std::to_string(mask.size()) +
+                " entries, expected " + std::to_string(config_.num_envs));
+  }
+  if (!started_ && !mask.empty() &&
+      !std::all_of(mask.begin(), mask.end(), [](uint8_t m) { return m != 0; })) {
+    throw Error("vector env " + spec().id +
+                ": before the first reset, a restore must set every env");
+  }
+}
+
+BatchStep VectorEnv::restore_states(std::span<const double> states, std::span<const uint8_t> mask) {
+  check_states(states, mask);
+  auto chosen = [&](int i) { return mask.empty() || mask[i] != 0; };
+  auto row = [&](std::span<const double> all, int i) {
+    return all.subspan(size_t(i) * state_size_, state_size_);
+  };
+  save_states(undo_states_);
+  try {
+    pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
+      for (int i = begin; i < end; ++i) {
+        if (!chosen(i)) continue;
+        try {
+          envs_[i]->restore_state(row(states, i));
+        } catch (const Error& e) {
+          throw Error("vector env " + spec().id + ": env " + std::to_string(i) + ": " + e.what());
+        }
+      }
+    });
+  } catch (const Error&) {
+    // the states saved just now restore exactly, so every env is as it was before the call
+    pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
+      for (int i = begin; i < end; ++i) {
+        if (chosen(i)) envs_[i]->restore_state(row(undo_states_, i));
+      }
+    });
+    throw;
+  }
+  for (int i = 0; i < config_.num_envs; ++i) {
+    if (!chosen(i)) continue;
+    has_final_obs_[i] = 0;
+    was_reset_[i] = 0;
+    TimeStep restored;
+    restored.obs = envs_[i]->observation();
+    restored.pixels = envs_[i]->pixels();
+    if (const Goal* goal = envs_[i]->goal()) restored.info.success = goal->reached();
+    write_row(i, restored);
+    write_goal(i);
+    episode_over_[i] = envs_[i]->episode_ended();
+  }
+  started_ = true;
+  return view();
+}
+
 BatchStep VectorEnv::view() const {
   BatchStep batch;
   batch.obs = obs_;
@@ -185,6 +273,8 @@ BatchStep VectorEnv::view() const {
   batch.final_pixels = final_pixels_;
   batch.has_final_obs = has_final_obs_;
   batch.was_reset = was_reset_;
+  batch.goals = goals_;
+  batch.goal_obs = goal_obs_;
   return batch;
 }
 

@@ -59,6 +59,10 @@ struct BatchStep {
   std::span<const uint8_t> has_final_obs;  // [num_envs]: final_obs and final_pixels hold it
   // next-step autoreset: envs whose row is a reset, not a step (their action was ignored)
   std::span<const uint8_t> was_reset;  // [num_envs]
+  // goal tasks: each env's goal [num_envs, goal_size] and goal observation [num_envs, obs_size]
+  // (the next episode's with same-step autoreset); empty for tasks without a goal
+  std::span<const float> goals;
+  std::span<const float> goal_obs;
 };
 
 // N copies of an env stepped together on a thread pool, with batched arrays in and out and no
@@ -86,6 +90,22 @@ class VectorEnv {
   // Resets the envs whose mask entry is non-zero (env i with seed + i); the other rows keep
   // their last values.
   BatchStep reset(std::optional<uint64_t> seed, std::span<const uint8_t> mask);
+  // Values in one env's saved state (Env::save_state); the same for every env of the batch.
+  int64_t state_size() const { return state_size_; }
+  // Every env's state into its row of `states` [num_envs, state_size], without allocating.
+  void save_states(std::span<double> states) const;
+  // Restores the envs whose mask entry is non-zero (every env with an empty mask) from their
+  // rows of `states` [num_envs, state_size], and returns the batch with their rows set to the
+  // restored observations (reward 0, not terminated or truncated). Allocates nothing.
+  // Autoreset: a restored env is exactly in its saved state, whether its episode has ended
+  // included. A state saved mid-episode steps on normally, even if the env's episode had ended
+  // before the restore. A state saved at the end of an episode is an ended env: with next-step
+  // autoreset the next step resets it, with autoreset disabled stepping it is an error until
+  // reset(seed, mask), and with same-step autoreset (whose envs never wait ended) the next step
+  // resets it too. Throws uw::Error on a wrong size or a state an env refuses, and then every
+  // env is as it was before the call.
+  BatchStep restore_states(std::span<const double> states, std::span<const uint8_t> mask = {});
+
   // Steps every env with its row of `actions` ([num_envs, action_size]). Throws uw::Error, before
   // any env moves, on a wrong size, a non-finite action, or (autoreset disabled) an ended env.
   BatchStep step(std::span<const float> actions);
@@ -97,16 +117,20 @@ class VectorEnv {
   void reset_one(int i, std::optional<uint64_t> seed);
   void step_one(int i, std::span<const float> action);
   void write_row(int i, const TimeStep& step);
+  void write_goal(int i);
+  void check_states(std::span<const double> states, std::span<const uint8_t> mask) const;
   void write_pixels(std::vector<uint8_t>& batch, int i, const TimeStep& step);
   BatchStep view() const;
 
   VectorEnvConfig config_;
   std::vector<std::unique_ptr<Env>> envs_;
   VectorSpec spec_;
-  ThreadPool pool_;
+  mutable ThreadPool pool_;  // mutable: const reads of the batch (save_states) run on it too
   int obs_size_ = 0;
   int64_t pixel_size_ = 0;
   int action_size_ = 0;
+  int64_t state_size_ = 0;
+  int64_t goal_size_ = 0;
 
   std::vector<float> obs_;
   std::vector<uint8_t> pixels_;
@@ -120,6 +144,9 @@ class VectorEnv {
   std::vector<float> final_obs_;
   std::vector<uint8_t> has_final_obs_;
   std::vector<uint8_t> was_reset_;
+  std::vector<float> goals_;
+  std::vector<float> goal_obs_;
+  std::vector<double> undo_states_;    // restore_states keeps the states it replaces here
   std::vector<uint8_t> episode_over_;  // the env's episode has ended and it awaits a reset
   bool started_ = false;
 };

@@ -103,6 +103,7 @@ class FakeEnv final : public Env {
     observe();
   }
   std::span<const float> observation() const override { return obs_; }
+  bool episode_ended() const override { return done_; }
   void render_into(const RenderRequest&, std::span<uint8_t>) override {
     throw uw::Error("fake: nothing to draw");
   }

@@ -205,3 +205,164 @@ TEST_CASE("bad vector configurations are clear errors") {
   CHECK_THROWS_WITH(parse_autoreset_mode("sometimes"), Contains("next-step, same-step"));
   CHECK(parse_autoreset_mode("same-step") == AutoresetMode::kSameStep);
 }
+
+namespace {
+
+// Steps the batch through `steps` batch steps of `actions` from step `from`, and returns every
+// observation and reward it gave.
+std::vector<float> trace(VectorEnv& envs, const std::vector<float>& actions, int from, int steps) {
+  const size_t batch_actions = size_t(envs.num_envs()) * envs.action_size();
+  std::vector<float> out;
+  for (int t = from; t < from + steps; ++t) {
+    const BatchStep batch = envs.step(std::span(actions).subspan(t * batch_actions, batch_actions));
+    out.insert(out.end(), batch.obs.begin(), batch.obs.end());
+    out.insert(out.end(), batch.rewards.begin(), batch.rewards.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("batched save and restore round trip bit-exactly, whatever the thread count") {
+  std::vector<std::vector<double>> saved_by_threads;
+  for (int threads : {1, 2}) {
+    for (const char* id : {"pusher-push", "cheetah-run"}) {
+      INFO(id << ", " << threads << " threads");
+      VectorEnv envs(make(id, 40), {4, threads, AutoresetMode::kNextStep});
+      const std::vector<float> actions = random_actions(envs, 100, 3);
+      envs.reset(5);
+      trace(envs, actions, 0, 25);
+      std::vector<double> saved(size_t(4) * envs.state_size());
+      envs.save_states(saved);
+      const std::vector<float> ahead = trace(envs, actions, 25, 30);  // crosses autoresets
+      std::vector<double> after(saved.size());
+      envs.save_states(after);
+
+      const BatchStep restored = envs.restore_states(saved);
+      for (int i = 0; i < 4; ++i) {
+        CHECK(same_bits(row(restored.obs, i, envs.obs_size()), envs.env(i).observation()));
+      }
+      CHECK(trace(envs, actions, 25, 30) == ahead);
+      std::vector<double> again(saved.size());
+      envs.save_states(again);
+      CHECK(same_bits(again, after));
+      if (std::string(id) == "pusher-push") saved_by_threads.push_back(saved);
+    }
+  }
+  REQUIRE(saved_by_threads.size() == 2);
+  CHECK(same_bits(saved_by_threads[0], saved_by_threads[1]));
+}
+
+TEST_CASE("batched restore with a mask leaves the other envs alone, and brings goals along") {
+  VectorEnv envs(make("pointmass-reach", 50), {4, 2, AutoresetMode::kNextStep});
+  const std::vector<float> actions = random_actions(envs, 20, 4);
+  BatchStep batch = envs.reset(1);
+  const int g = static_cast<int>(envs.spec().goal_space->flat_size());
+  REQUIRE(batch.goals.size() == size_t(4) * g);
+  REQUIRE(batch.goal_obs.size() == size_t(4) * envs.obs_size());
+  std::vector<double> saved(size_t(4) * envs.state_size());
+  envs.save_states(saved);
+  const std::vector<float> goals_before(batch.goals.begin(), batch.goals.end());
+  envs.reset(100);  // new episodes, new goals
+  trace(envs, actions, 0, 5);
+  std::vector<double> moved(saved.size());
+  envs.save_states(moved);
+
+  const std::vector<uint8_t> mask = {0, 1, 0, 1};
+  batch = envs.restore_states(saved, mask);
+  std::vector<double> now(saved.size());
+  envs.save_states(now);
+  const size_t s = envs.state_size();
+  for (int i = 0; i < 4; ++i) {
+    INFO("env " << i);
+    const std::vector<double>& expected = mask[i] ? saved : moved;
+    CHECK(same_bits(std::span(now).subspan(i * s, s), std::span(expected).subspan(i * s, s)));
+    CHECK(same_bits(row(batch.goals, i, g), envs.env(i).goal()->values()));
+    CHECK(same_bits(row(batch.goal_obs, i, envs.obs_size()), envs.env(i).goal()->observation()));
+    if (mask[i]) {
+      CHECK(same_bits(row(batch.goals, i, g), std::span(goals_before).subspan(i * g, g)));
+      CHECK(batch.rewards[i] == 0.0f);
+      CHECK(batch.success[i] == static_cast<int8_t>(envs.env(i).goal()->reached()));
+    }
+  }
+}
+
+TEST_CASE("restoring an ended episode: the next step resets it; a mid-episode state steps on") {
+  for (AutoresetMode mode : {AutoresetMode::kNextStep, AutoresetMode::kDisabled}) {
+    INFO(autoreset_mode_name(mode));
+    VectorEnv envs(make("cheetah-run", 3), {2, 1, mode});
+    const std::vector<float> actions = random_actions(envs, 10, 2);
+    envs.reset(0);
+    trace(envs, actions, 0, 1);
+    std::vector<double> mid(size_t(2) * envs.state_size());
+    envs.save_states(mid);
+    trace(envs, actions, 1, 2);  // step 3: both episodes end
+    std::vector<double> ended(mid.size());
+    envs.save_states(ended);
+
+    // an ended env restored to mid-episode steps on, with no reset
+    BatchStep batch = envs.restore_states(mid);
+    CHECK_FALSE(envs.env(0).episode_ended());
+    batch = envs.step(std::span(actions).subspan(0, 2 * envs.action_size()));
+    CHECK(batch.was_reset[0] == 0);
+    CHECK(envs.env(0).spec().max_episode_steps == 3);
+
+    // a mid-episode env restored to an ended state is ended
+    envs.restore_states(mid);
+    envs.restore_states(ended);
+    CHECK(envs.env(0).episode_ended());
+    if (mode == AutoresetMode::kNextStep) {
+      batch = envs.step(std::span(actions).subspan(0, 2 * envs.action_size()));
+      CHECK(batch.was_reset[0] == 1);
+      CHECK(batch.was_reset[1] == 1);
+    } else {
+      CHECK_THROWS_WITH(envs.step(std::span(actions).subspan(0, 2 * envs.action_size())),
+                        Contains("has ended its episode"));
+    }
+  }
+}
+
+TEST_CASE("a bad batch of states is refused and every env stays as it was") {
+  VectorEnv envs(make("pusher-push"), {3, 2, AutoresetMode::kNextStep});
+  envs.reset(7);
+  std::vector<double> saved(size_t(3) * envs.state_size());
+  envs.save_states(saved);
+  std::vector<double> other(saved.size());
+  envs.reset(8);
+  envs.save_states(other);
+
+  CHECK_THROWS_WITH(envs.restore_states(std::span(saved).first(saved.size() - 1)),
+                    Contains("3 x ") && Contains("values"));
+  const std::vector<uint8_t> short_mask = {1, 1};
+  CHECK_THROWS_WITH(envs.restore_states(saved, short_mask), Contains("mask has 2 entries"));
+  CHECK_THROWS(envs.save_states(std::span(saved).first(3)));
+  // env 2's row is corrupt: envs 0 and 1, restored before the error, go back too
+  std::vector<double> corrupt = saved;
+  corrupt[2 * envs.state_size() + envs.state_size() - 1] = NAN;
+  CHECK_THROWS_WITH(envs.restore_states(corrupt), Contains("env 2"));
+  std::vector<double> now(saved.size());
+  envs.save_states(now);
+  CHECK(same_bits(now, other));
+}
+
+#if UMWELT_COUNTS_ALLOCATIONS
+TEST_CASE("batched save and restore allocate nothing") {
+  for (const char* id : {"pointmass-reach", "cheetah-run"}) {
+    VectorEnv envs(make(id, 20), {4, 2, AutoresetMode::kNextStep});
+    envs.reset(0);
+    std::vector<double> states(size_t(4) * envs.state_size());
+    const std::vector<uint8_t> mask = {1, 0, 1, 1};
+    envs.save_states(states);
+    envs.restore_states(states, mask);  // first use warms up every buffer
+    uw::test::start_counting_allocations();
+    for (int k = 0; k < 20; ++k) {
+      envs.save_states(states);
+      envs.restore_states(states,
+                          k % 2 ? std::span<const uint8_t>(mask) : std::span<const uint8_t>());
+    }
+    const long allocations = uw::test::stop_counting_allocations();
+    INFO(id);
+    CHECK(allocations == 0);
+  }
+}
+#endif
