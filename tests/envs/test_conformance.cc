@@ -199,10 +199,19 @@ TEST_CASE("mjcf: every model of MuJoCo's sample set passes check_env or is refus
   }
 }
 
+static uw::Options keyframe_zero() {
+  uw::Options options;
+  options.set("keyframe", "0");
+  return options;
+}
+
 TEST_CASE("mjcf: envs pass check_env with keyframes and reset noise") {
   uw::Options keyframe;
   keyframe.set("keyframe", "1");
   require_conformant(std::string("mjcf:") + UMWELT_TEST_DATA + "/keyframes.xml", keyframe);
+  // free and ball joints whose keyframe quaternions are not unit length
+  require_conformant(std::string("mjcf:") + UMWELT_TEST_DATA + "/unnormalised_quaternions.xml",
+                     keyframe_zero());
   uw::Options noise;
   noise.set("reset_noise", "0.01");
   require_conformant("mjcf:/usr/share/mujoco/model/humanoid/humanoid.xml", noise);
