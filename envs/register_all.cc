@@ -10,7 +10,8 @@
   TASK(reacher)                   \
   TASK(pusher)                    \
   TASK(cartpole)                  \
-  TASK(cheetah)
+  TASK(cheetah)                   \
+  TASK(push_t)
 
 #define UMWELT_BULLET_TASKS(TASK) \
   TASK(bullet_push_cube)          \
