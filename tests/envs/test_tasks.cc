@@ -208,6 +208,52 @@ TEST_CASE("pusher: a scripted push brings the block to the goal") {
   CHECK(successes >= 9);
 }
 
+TEST_CASE("push-t: the scripted controller brings the T to the goal pose on 90% of seeds") {
+  uw::Options options;
+  options.set("terminate_on_success", "1");
+  auto env = make_goal_env("push-t", options);
+  const ScriptedController controller = registry().find("push-t").scripted;
+  REQUIRE(controller != nullptr);
+  int successes = 0;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    TimeStep step = env->reset(seed);
+    const std::vector<float> goal(env->goal()->values().begin(), env->goal()->values().end());
+    while (!step.done()) {
+      std::vector<float> action(2);
+      controller(step.obs, goal, action);
+      step = env->step(action);
+    }
+    if (step.info.reason == EndReason::kSuccess) ++successes;
+  }
+  CHECK(successes >= 45);
+}
+
+TEST_CASE("push-t: success needs the angle as well as the position") {
+  auto env = make_goal_env("push-t");
+  env->reset(3);
+  const uw::envs::Goal& goal = *env->goal();
+  std::vector<float> obs(goal.observation().begin(), goal.observation().end());
+  CHECK(goal.success(obs, goal.values()));
+  const float yaw = std::atan2(obs[7], obs[6]);
+  for (float turn : {0.15f, -0.15f}) {  // about 8.6 degrees: still within 10
+    obs[6] = std::cos(yaw + turn);
+    obs[7] = std::sin(yaw + turn);
+    CHECK(goal.success(obs, goal.values()));
+  }
+  for (float turn : {0.2f, -0.2f}) {  // about 11.5 degrees: not
+    obs[6] = std::cos(yaw + turn);
+    obs[7] = std::sin(yaw + turn);
+    CHECK_FALSE(goal.success(obs, goal.values()));
+  }
+  obs[6] = std::cos(yaw);
+  obs[7] = std::sin(yaw);
+  obs[4] += 0.025f;  // 2.5 cm off
+  CHECK_FALSE(goal.success(obs, goal.values()));
+  std::vector<float> achieved(3);
+  goal.achieved(obs, achieved);
+  CHECK(achieved[2] == Approx(yaw).margin(1e-5));
+}
+
 TEST_CASE("cartpole: the pole starts hanging and rewards stay in [0, 1]") {
   auto env = registry().make("cartpole-swingup");
   TimeStep step = env->reset(0);
