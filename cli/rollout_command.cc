@@ -1,4 +1,4 @@
-// umwelt rollout: run a random or zero policy (or a file of actions) in a batch of envs and
+// umwelt rollout: run a policy (or a file of actions) in a batch of envs and
 // measure it.
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -41,7 +41,7 @@ envs::RolloutConfig make_config(const RolloutArgs& args, const std::string& env,
   config.options = Options::parse(args.options);
   config.steps = args.steps;
   config.seed = args.seed;
-  config.policy = envs::parse_rollout_policy(args.policy);
+  config.policy = args.policy;
   config.num_envs = args.num_envs;
   config.threads = args.threads;
   config.progress = !args.json;
@@ -114,7 +114,7 @@ void run_rollout_command(const RolloutArgs& args) {
 
 void add_rollout_command(CLI::App& app) {
   auto args = std::make_shared<RolloutArgs>();
-  auto* command = app.add_subcommand("rollout", "Run a random or zero policy and measure it");
+  auto* command = app.add_subcommand("rollout", "Run a policy in a batch of envs and measure it");
   command
       ->add_option("--env", args->envs,
                    "Env id (see `umwelt envs`), mjcf:<path>, or all; repeatable (--json then "
@@ -122,8 +122,9 @@ void add_rollout_command(CLI::App& app) {
       ->required();
   command->add_option("--steps", args->steps, "Steps per env")->check(CLI::NonNegativeNumber);
   command->add_option("--seed", args->seed, "Seed; env i gets seed + i");
-  command->add_option("--policy", args->policy, "random or zero")
-      ->check(CLI::IsMember({"random", "zero"}));
+  command->add_option("--policy", args->policy,
+                      "zero, random, ou[:theta=..,sigma=..], scripted[:noise=..] (the task's "
+                      "controller; noise 0.1 by default) or mix:KIND=WEIGHT,...");
   command->add_option("--num-envs", args->num_envs, "Envs stepped together")
       ->check(CLI::PositiveNumber);
   command->add_option("--threads", args->threads, "Threads stepping them")

@@ -16,7 +16,7 @@ EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const Generatio
     : config_(config), env_(registry.make(config.env_id, config.options)) {
   const envs::EnvSpec& spec = env_->spec();
   scripted_ = registry.find(config.env_id).scripted;
-  policy_ = make_policy(config.policy, spec, scripted_);
+  policy_ = envs::make_policy(config.policy, spec, scripted_);
   goal_ = env_->goal();
   layout_.obs_size = spec.observation_space.flat_size();
   layout_.action_size = spec.action_space.flat_size();
@@ -34,6 +34,7 @@ EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const Generatio
     throw Error("env '" + config.env_id + "' has no time limit: give --max-steps");
   }
   action_.resize(layout_.action_size);
+  unit_action_.resize(layout_.action_size);
 }
 
 Episode EpisodeRecorder::record(int64_t k) {
@@ -63,8 +64,8 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
   e.index = k;
   e.seed = episode_seed(config_.seed, k);
   envs::TimeStep step = env_->reset(e.seed);
-  policy_->reset(*env_, policy_seed(e.seed));
-  e.policy = policy_->name();
+  policy_->reset(0, policy_seed(e.seed));
+  e.policy = policy_->name(0);
   if (goal_ != nullptr && keep) {
     append(e.goal, goal_->values());
     append(e.goal_observation, goal_->observation());
@@ -84,7 +85,9 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
   };
   observe(step);
   while (true) {
-    policy_->act(*env_, step.obs, action_);
+    policy_->act(step.obs, goal_ != nullptr ? goal_->values() : std::span<const float>(),
+                 unit_action_);
+    envs::to_action_space(env_->spec().action_space, unit_action_, action_);
     step = env_->step(action_);
     if (keep) {
       append(e.actions, std::span<const float>(action_));

@@ -5,7 +5,7 @@
 
 #include "datagen/episode.h"
 #include "datagen/manifest.h"
-#include "datagen/policy.h"
+#include "envs/policy.h"
 #include "envs/registry.h"
 
 namespace uw::data {
@@ -37,11 +37,12 @@ class EpisodeRecorder {
 
   GenerationConfig config_;
   std::unique_ptr<envs::Env> env_;
-  std::unique_ptr<Policy> policy_;
+  std::unique_ptr<envs::Policy> policy_;
   envs::ScriptedController scripted_ = nullptr;  // the task's, for scripted policies
   const envs::Goal* goal_ = nullptr;             // the env's, for goal tasks
   EpisodeLayout layout_;
   int64_t step_limit_ = 0;
+  std::vector<float> unit_action_;  // the policy's, in [-1, 1]
   std::vector<float> action_;
 };
 

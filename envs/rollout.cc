@@ -6,15 +6,9 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/random.h"
+#include "envs/policy.h"
 
 namespace uw::envs {
-
-RolloutPolicy parse_rollout_policy(const std::string& name) {
-  if (name == "random") return RolloutPolicy::kRandom;
-  if (name == "zero") return RolloutPolicy::kZero;
-  throw Error("unknown policy '" + name + "'; expected random or zero");
-}
-
 namespace {
 
 // Adds a warning to the list unless it is empty or there already.
@@ -25,6 +19,109 @@ void note_warnings(std::string warnings, std::vector<std::string>& seen) {
   }
 }
 
+// Where the batch's actions come from: a file's fixed actions, zeros, or a policy whose rows
+// are reset at each env's episode start.
+class ActionSource {
+ public:
+  ActionSource(const Registry& registry, const RolloutConfig& config, const VectorEnv& envs)
+      : config_(config), space_(envs.spec().action_space), action_size_(envs.action_size()) {
+    const size_t fixed_count = action_size_ > 0 ? config.fixed_actions.size() / action_size_ : 0;
+    if (!config.fixed_actions.empty() &&
+        (config.fixed_actions.size() % action_size_ != 0 || fixed_count < size_t(config.steps))) {
+      throw Error("the fixed actions hold " + std::to_string(config.fixed_actions.size()) +
+                  " values: expected " + std::to_string(config.steps) + " actions of " +
+                  std::to_string(action_size_));
+    }
+    if (config.fixed_actions.empty() && config.policy != "zero") {
+      policy_ = make_policy(config.policy, envs.spec(), registry.find(config.env_id).scripted,
+                            envs.num_envs());
+      unit_.assign(size_t(envs.num_envs()) * action_size_, 0.0f);
+      episodes_.assign(envs.num_envs(), 0);
+    }
+    actions_.assign(size_t(envs.num_envs()) * action_size_, 0.0f);
+  }
+
+  // Starts the policy's episode of every env that was reset in `batch` (all at the first).
+  void start_episodes(const BatchStep& batch, bool all) {
+    if (!policy_) return;
+    // the policy's streams are independent of the envs' seeds
+    const uint64_t base = derive_seed(config_.seed, 0x706f6c696379ULL);
+    for (size_t i = 0; i < episodes_.size(); ++i) {
+      if (!all && !batch.was_reset[i]) continue;
+      policy_->reset(int(i), derive_seed(base, (uint64_t(i) << 32) | episodes_[i]++));
+    }
+  }
+
+  // The actions of batch step t for the batch's current observations and goals.
+  std::span<const float> actions(int t, const BatchStep& batch) {
+    if (!config_.fixed_actions.empty()) {
+      const auto fixed =
+          std::span(config_.fixed_actions).subspan(size_t(t) * action_size_, action_size_);
+      for (size_t i = 0; i < actions_.size(); i += action_size_) {
+        std::copy(fixed.begin(), fixed.end(), actions_.begin() + i);
+      }
+    } else if (policy_) {
+      policy_->act(batch.obs, batch.goals, unit_);
+      for (size_t i = 0; i < actions_.size(); i += action_size_) {
+        to_action_space(space_, std::span(unit_).subspan(i, action_size_),
+                        std::span(actions_).subspan(i, action_size_));
+      }
+    }
+    return actions_;
+  }
+
+ private:
+  const RolloutConfig& config_;
+  const Space& space_;
+  size_t action_size_;
+  std::unique_ptr<Policy> policy_;  // none for zeros and fixed actions
+  std::vector<float> unit_;         // the policy's, in [-1, 1]
+  std::vector<float> actions_;
+  std::vector<uint32_t> episodes_;  // per env: episodes started
+};
+
+// The per-episode sums of a rollout.
+class EpisodeTally {
+ public:
+  explicit EpisodeTally(int num_envs) : returns_(num_envs, 0.0), lengths_(num_envs, 0) {}
+
+  void add(const BatchStep& batch, const VectorEnv& envs, RolloutResult& result) {
+    for (size_t i = 0; i < returns_.size(); ++i) {
+      if (batch.was_reset[i]) continue;
+      ++result.env_steps;
+      returns_[i] += batch.rewards[i];
+      ++lengths_[i];
+      if (!batch.terminated[i] && !batch.truncated[i]) continue;
+      ++result.episodes;
+      return_sum_ += returns_[i];
+      length_sum_ += lengths_[i];
+      if (batch.success[i] >= 0) {
+        has_success_ = true;
+        successes_ += batch.success[i];
+      }
+      if (batch.reasons[i] == EndReason::kPhysics) ++result.physics_faults;
+      note_warnings(envs.env(int(i)).engine_warnings(), result.engine_warnings);
+      returns_[i] = 0;
+      lengths_[i] = 0;
+    }
+  }
+
+  void finish(RolloutResult& result) const {
+    if (result.episodes == 0) return;
+    result.return_mean = return_sum_ / result.episodes;
+    result.length_mean = length_sum_ / result.episodes;
+    if (has_success_) result.success_rate = static_cast<double>(successes_) / result.episodes;
+  }
+
+ private:
+  std::vector<double> returns_;
+  std::vector<int> lengths_;
+  double return_sum_ = 0;
+  double length_sum_ = 0;
+  int successes_ = 0;
+  bool has_success_ = false;
+};
+
 }  // namespace
 
 RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config) {
@@ -32,63 +129,20 @@ RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config)
   VectorEnv envs(registry.make(config.env_id, config.options),
                  VectorEnvConfig{config.num_envs, config.threads, AutoresetMode::kNextStep});
   const int n = envs.num_envs();
-  const int action_size = envs.action_size();
-  const Space& action_space = envs.spec().action_space;
-  const size_t fixed_count = action_size > 0 ? config.fixed_actions.size() / action_size : 0;
-  if (!config.fixed_actions.empty() &&
-      (config.fixed_actions.size() % action_size != 0 || fixed_count < size_t(config.steps))) {
-    throw Error("the fixed actions hold " + std::to_string(config.fixed_actions.size()) +
-                " values: expected " + std::to_string(config.steps) + " actions of " +
-                std::to_string(action_size));
-  }
-  // the policy's stream is independent of the envs' seeds
-  Rng policy_rng(derive_seed(config.seed, 0x706f6c696379ULL));
-  std::vector<float> actions(size_t(n) * action_size, 0.0f);
-  std::vector<double> episode_return(n, 0.0);
-  std::vector<int> episode_length(n, 0);
-  double return_sum = 0;
-  double length_sum = 0;
-  int successes = 0;
-  bool has_success = false;
+  ActionSource source(registry, config, envs);
+  EpisodeTally tally(n);
 
   RolloutResult result;
   const auto start = std::chrono::steady_clock::now();
   BatchStep batch = envs.reset(config.seed);
+  source.start_episodes(batch, /*all=*/true);
   std::optional<Progress> progress;
   if (config.progress) progress.emplace("rollout " + config.env_id, config.steps, "steps");
   for (int t = 0; t < config.steps; ++t) {
     if (progress) progress->update(t);
-    if (!config.fixed_actions.empty()) {
-      const auto fixed =
-          std::span(config.fixed_actions).subspan(size_t(t) * action_size, action_size);
-      for (int i = 0; i < n; ++i) {
-        std::copy(fixed.begin(), fixed.end(), actions.begin() + size_t(i) * action_size);
-      }
-    } else if (config.policy == RolloutPolicy::kRandom) {
-      for (int i = 0; i < n; ++i) {
-        action_space.sample(policy_rng,
-                            std::span(actions).subspan(size_t(i) * action_size, action_size));
-      }
-    }
-    batch = envs.step(actions);
-    for (int i = 0; i < n; ++i) {
-      if (batch.was_reset[i]) continue;
-      ++result.env_steps;
-      episode_return[i] += batch.rewards[i];
-      ++episode_length[i];
-      if (!batch.terminated[i] && !batch.truncated[i]) continue;
-      ++result.episodes;
-      return_sum += episode_return[i];
-      length_sum += episode_length[i];
-      if (batch.success[i] >= 0) {
-        has_success = true;
-        successes += batch.success[i];
-      }
-      if (batch.reasons[i] == EndReason::kPhysics) ++result.physics_faults;
-      note_warnings(envs.env(i).engine_warnings(), result.engine_warnings);
-      episode_return[i] = 0;
-      episode_length[i] = 0;
-    }
+    batch = envs.step(source.actions(t, batch));
+    tally.add(batch, envs, result);
+    source.start_episodes(batch, /*all=*/false);
   }
   if (progress) {
     progress->update(config.steps);
@@ -96,11 +150,7 @@ RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config)
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.steps_per_second = result.seconds > 0 ? result.env_steps / result.seconds : 0;
-  if (result.episodes > 0) {
-    result.return_mean = return_sum / result.episodes;
-    result.length_mean = length_sum / result.episodes;
-    if (has_success) result.success_rate = static_cast<double>(successes) / result.episodes;
-  }
+  tally.finish(result);
   result.final_obs.assign(batch.obs.begin(), batch.obs.begin() + envs.obs_size());
   if (envs.spec().has_pixels()) {
     result.pixel_shape = envs.spec().pixel_space->shape();

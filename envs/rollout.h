@@ -11,15 +11,14 @@
 
 namespace uw::envs {
 
-enum class RolloutPolicy { kRandom, kZero };
-RolloutPolicy parse_rollout_policy(const std::string& name);  // "random" | "zero"
-
 struct RolloutConfig {
   std::string env_id;
   Options options;
   int steps = 1000;   // steps per env
-  uint64_t seed = 0;  // env i gets seed + i; the random policy its own stream
-  RolloutPolicy policy = RolloutPolicy::kRandom;
+  uint64_t seed = 0;  // env i gets seed + i; the policy its own streams
+  // "zero" (every action 0, in action units), or a policy spec of make_policy (random, ou,
+  // scripted, mix:...)
+  std::string policy = "random";
   // When not empty, replaces the policy: action t (of action_size values) goes to every env at
   // step t; it must hold at least `steps` actions.
   std::vector<float> fixed_actions;
@@ -45,7 +44,8 @@ struct RolloutResult {
   std::vector<std::string> engine_warnings;  // distinct warnings seen at episode ends
 };
 
-// Runs a policy in a VectorEnv (next-step autoreset) and measures it.
+// Runs a policy in a VectorEnv (next-step autoreset) and measures it. Throws uw::Error on a bad
+// env, option or policy spec.
 RolloutResult run_rollout(const Registry& registry, const RolloutConfig& config);
 
 }  // namespace uw::envs

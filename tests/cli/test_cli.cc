@@ -161,6 +161,26 @@ TEST_CASE("rollout replays an actions file") {
   CHECK(json["final_obs"] == nlohmann::json::parse(zero.out)["final_obs"]);
 }
 
+TEST_CASE("umwelt rollout --policy scripted solves push-t on 90% of 50 seeds") {
+  const Run run = umwelt("rollout --env push-t --policy scripted --num-envs 50 --steps 300 --json");
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  CHECK(json["episodes"] == 50);  // one each: 300 steps is push-t's time limit
+  CHECK(json["success_rate"].get<double>() >= 0.9);
+}
+
+TEST_CASE("umwelt rollout takes the policies umwelt gen does") {
+  for (const char* policy : {"ou:sigma=0.5", "mix:random=1,scripted=1", "random"}) {
+    INFO(policy);
+    CHECK(
+        umwelt(std::string("rollout --env pusher-push --steps 20 --num-envs 2 --policy ") + policy)
+            .exit_code == 0);
+  }
+  expect_error(umwelt("rollout --env cheetah-run --policy scripted"),
+               "'cheetah-run' has no scripted controller");
+  expect_error(umwelt("rollout --env cheetah-run --policy greedy"), "unknown kind 'greedy'");
+}
+
 TEST_CASE("bad input gets a clear error and a non-zero exit") {
   SECTION("a missing model file") {
     expect_error(umwelt("rollout --env mjcf:/no/such/model.xml"), "/no/such/model.xml");

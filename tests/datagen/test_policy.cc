@@ -2,8 +2,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "datagen/policy.h"
 #include "datagen/recorder.h"
+#include "envs/policy.h"
 #include "tests/datagen/datagen_test_util.h"
 
 using namespace uw::test;
@@ -12,12 +12,14 @@ namespace {
 
 std::vector<float> actions_of(const std::string& spec, uint64_t seed, int steps) {
   auto env = registry().make("reacher-reach");
-  auto policy = uw::data::make_policy(spec, env->spec(), registry().find("reacher-reach").scripted);
+  auto policy = uw::envs::make_policy(spec, env->spec(), registry().find("reacher-reach").scripted);
   uw::envs::TimeStep step = env->reset(seed);
-  policy->reset(*env, seed);
-  std::vector<float> actions, action(2);
+  policy->reset(0, seed);
+  std::vector<float> actions, unit(2), action(2);
   for (int t = 0; t < steps && !step.done(); ++t) {
-    policy->act(*env, step.obs, action);
+    policy->act(step.obs, env->goal()->values(), unit);
+    for (float u : unit) REQUIRE(std::isfinite(u));
+    uw::envs::to_action_space(env->spec().action_space, unit, action);
     REQUIRE(env->spec().action_space.contains(action));
     actions.insert(actions.end(), action.begin(), action.end());
     step = env->step(action);
@@ -86,9 +88,9 @@ TEST_CASE("policies: a mixture picks components with its weights") {
 }
 
 // A policy for a spec, with the scripted controller of the spec's task.
-std::unique_ptr<uw::data::Policy> make_policy(const std::string& policy,
+std::unique_ptr<uw::envs::Policy> make_policy(const std::string& policy,
                                               const uw::envs::EnvSpec& spec) {
-  return uw::data::make_policy(policy, spec, registry().find(spec.id).scripted);
+  return uw::envs::make_policy(policy, spec, registry().find(spec.id).scripted);
 }
 
 TEST_CASE("policies: bad specs are clear errors") {
@@ -108,4 +110,45 @@ TEST_CASE("policies: bad specs are clear errors") {
           .make("pointmass-reach", uw::Options::parse(std::vector<std::string>{"pixels=16"}))
           ->spec();
   CHECK_THROWS_WITH(make_policy("scripted", pixels_only), Catch::Contains("pixels_and_state=1"));
+}
+
+TEST_CASE("policies: each row of a batch acts as a policy of its own with the row's seed") {
+  auto env = registry().make("pusher-push");
+  const uw::envs::EnvSpec& spec = env->spec();
+  const uw::envs::ScriptedController scripted = registry().find("pusher-push").scripted;
+  constexpr int kRows = 3;
+  const size_t d = spec.observation_space.flat_size(), g = spec.goal_space->flat_size();
+  // three different episodes, observed side by side
+  std::vector<float> obs, goals;
+  for (int i = 0; i < kRows; ++i) {
+    const uw::envs::TimeStep step = env->reset(10 + i);
+    obs.insert(obs.end(), step.obs.begin(), step.obs.end());
+    goals.insert(goals.end(), env->goal()->values().begin(), env->goal()->values().end());
+  }
+  for (const std::string spec_text : {"random", "ou", "scripted", "mix:random=1,ou=1,scripted=1"}) {
+    INFO(spec_text);
+    auto batch = uw::envs::make_policy(spec_text, spec, scripted, kRows);
+    for (int i = 0; i < kRows; ++i) batch->reset(i, 100 + i);
+    std::vector<float> together(kRows * 2);
+    for (int t = 0; t < 5; ++t) batch->act(obs, goals, together);
+    for (int i = 0; i < kRows; ++i) {
+      auto alone = uw::envs::make_policy(spec_text, spec, scripted);
+      alone->reset(0, 100 + i);
+      std::vector<float> own(2);
+      for (int t = 0; t < 5; ++t) {
+        alone->act(std::span(obs).subspan(i * d, d), std::span(goals).subspan(i * g, g), own);
+      }
+      CHECK(std::vector<float>(together.begin() + 2 * i, together.begin() + 2 * i + 2) == own);
+      CHECK(alone->name(0) == batch->name(i));
+    }
+  }
+}
+
+TEST_CASE("policies: normalised actions map onto the action space") {
+  const uw::envs::Space space = uw::envs::Space::box({3}, {-2.0f, 0.0f, -1.0f}, {2.0f, 1.0f, 3.0f});
+  std::vector<float> action(3);
+  uw::envs::to_action_space(space, std::vector<float>{-1.0f, 0.0f, 1.0f}, action);
+  CHECK(action == std::vector<float>{-2.0f, 0.5f, 3.0f});
+  uw::envs::to_action_space(space, std::vector<float>{5.0f, -7.0f, 0.5f}, action);  // clamped
+  CHECK(action == std::vector<float>{2.0f, 0.0f, 2.0f});
 }
