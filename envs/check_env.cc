@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "core/same_bits.h"
 
 namespace uw::envs {
 namespace {
@@ -21,12 +22,6 @@ struct Trajectory {
   bool operator==(const Trajectory& other) const;
 };
 
-// memcmp of no bytes still wants valid pointers, which empty spans need not have
-bool same_bits(std::span<const float> a, std::span<const float> b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
 bool same_pixels(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
@@ -37,11 +32,6 @@ bool one_colour(std::span<const uint8_t> rgb) {
     if (rgb[i] != rgb[i % 3]) return false;
   }
   return true;
-}
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 bool Trajectory::operator==(const Trajectory& other) const {

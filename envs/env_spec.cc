@@ -9,6 +9,10 @@ namespace uw::envs {
 nlohmann::json spec_to_json(const EnvSpec& spec) {
   nlohmann::json options = nlohmann::json::object();
   for (const auto& [key, value] : spec.options.values()) options[key] = value;
+  nlohmann::json sensors = nlohmann::json::array();
+  for (const ObservationField& f : spec.sensor_fields) {
+    sensors.push_back({{"name", f.name}, {"offset", f.offset}, {"size", f.size}});
+  }
   return {
       {"id", spec.id},
       {"engine", spec.engine},
@@ -18,6 +22,7 @@ nlohmann::json spec_to_json(const EnvSpec& spec) {
       {"goal_space", spec.goal_space ? space_to_json(*spec.goal_space) : nlohmann::json(nullptr)},
       {"pixel_space",
        spec.pixel_space ? space_to_json(*spec.pixel_space) : nlohmann::json(nullptr)},
+      {"sensor_fields", sensors},
       {"physics_dt", spec.physics_dt},
       {"substeps", spec.substeps},
       {"control_dt", spec.control_dt()},
@@ -73,6 +78,29 @@ EnvSpec spec_from_json(const nlohmann::json& json) {
         pixels.shape()[2] != 3) {
       throw Error("spec.pixel_space: expected a uint8 Box of shape [height, width, 3], got " +
                   pixels.describe());
+    }
+  }
+  // absent in specs written before sensors
+  if (json.contains("sensor_fields")) {
+    const nlohmann::json& sensors = json["sensor_fields"];
+    if (!sensors.is_array()) throw Error("spec.sensor_fields: expected an array");
+    const int64_t obs_size = spec.observation_space.flat_size();
+    for (size_t i = 0; i < sensors.size(); ++i) {
+      const nlohmann::json& f = sensors[i];
+      const std::string where = "spec.sensor_fields[" + std::to_string(i) + "]";
+      if (!f.is_object() || !f.contains("name") || !f["name"].is_string() ||
+          !f.contains("offset") || !f["offset"].is_number_integer() || !f.contains("size") ||
+          !f["size"].is_number_integer()) {
+        throw Error(where + ": expected {\"name\": text, \"offset\": integer, \"size\": integer}");
+      }
+      ObservationField sensor{f["name"].get<std::string>(), f["offset"].get<int64_t>(),
+                              f["size"].get<int64_t>()};
+      if (sensor.offset < 0 || sensor.size < 0 || sensor.offset + sensor.size > obs_size) {
+        throw Error(where + " ('" + sensor.name + "'): values [" + std::to_string(sensor.offset) +
+                    ", " + std::to_string(sensor.offset + sensor.size) +
+                    ") lie outside the observation of " + std::to_string(obs_size));
+      }
+      spec.sensor_fields.push_back(std::move(sensor));
     }
   }
   const nlohmann::json& dt = field("physics_dt");

@@ -4,11 +4,21 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/options.h"
 #include "envs/space.h"
 
 namespace uw::envs {
+
+// A named slice of the observation: values [offset, offset + size).
+struct ObservationField {
+  std::string name;
+  int64_t offset = 0;
+  int64_t size = 0;
+
+  friend bool operator==(const ObservationField&, const ObservationField&) = default;
+};
 
 // Everything a consumer of an env needs to know about it without running it; datasets and
 // checkpoints carry it, and loading them checks it.
@@ -23,6 +33,8 @@ struct EnvSpec {
   std::optional<Space> goal_space;  // goal tasks only: the space of goal()
   // pixel observations only (option pixels=N): uint8 [height, width, 3], the space of pixels()
   std::optional<Space> pixel_space;
+  // option sensors=1: the sensor readings appended to the task's observation, by name
+  std::vector<ObservationField> sensor_fields;
   double physics_dt = 0.0;       // seconds per engine step
   int substeps = 1;              // engine steps per env step
   int max_episode_steps = 0;     // truncation limit

@@ -12,7 +12,10 @@
 
 namespace uw::envs {
 
-// A task simulated by MuJoCo. Actions are the actuator controls within their ctrlrange.
+// A task simulated by MuJoCo. Actions are the actuator controls within their ctrlrange. With
+// option sensors=1 the observation ends with the model's sensordata, each <sensor> declared in
+// the spec by its name (or "<type>[i]" when unnamed); they are recomputed at the state after
+// each step (an mj_forward more per step), as after a reset or restore.
 class MujocoEnv : public TaskEnv {
  public:
   std::string engine_warnings() const final;
@@ -33,9 +36,8 @@ class MujocoEnv : public TaskEnv {
   sim::World& base_world() final { return world_; }
   void reset_world() final { world_.reset(); }
   void refresh_world() final { world_.forward(); }
-  void after_step() final {
-    if (positions_needed_) world_.kinematics();
-  }
+  void after_step() final;
+  void observe_sensors(std::span<float> out) const final;
 
   sim::MujocoWorld world_;
   bool positions_needed_ = false;

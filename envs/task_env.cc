@@ -43,6 +43,7 @@ std::vector<OptionSpec> task_options(int default_substeps, int default_max_steps
   return {
       {"substeps", std::to_string(default_substeps), "physics steps per env step"},
       {"max_steps", std::to_string(default_max_steps), "env steps before truncation"},
+      {"sensors", "0", "append sensor readings to the observation (MuJoCo: the model's <sensor>s)"},
   };
 }
 
@@ -74,7 +75,23 @@ TaskEnv::TaskEnv(EnvSpec spec) : spec_(std::move(spec)) {
   UW_CHECK(spec_.substeps >= 1 && spec_.max_episode_steps >= 1, "task spec without limits");
 }
 
-void TaskEnv::finish_spec(std::string engine, double physics_dt, Space action_space) {
+void TaskEnv::finish_spec(std::string engine, double physics_dt, Space action_space,
+                          const std::vector<ObservationField>& sensors) {
+  task_obs_size_ = spec_.observation_space.flat_size();
+  sensors_on_ = spec_.options.contains("sensors") && spec_.options.get_bool("sensors");
+  if (sensors_on_) {
+    int64_t size = 0;
+    for (const ObservationField& f : sensors) {
+      spec_.sensor_fields.push_back({f.name, task_obs_size_ + f.offset, f.size});
+      size = std::max(size, f.offset + f.size);
+    }
+    const Space& task = spec_.observation_space;
+    std::vector<float> low(task.low().begin(), task.low().end());
+    std::vector<float> high(task.high().begin(), task.high().end());
+    low.resize(task_obs_size_ + size, -INFINITY);
+    high.resize(task_obs_size_ + size, INFINITY);
+    spec_.observation_space = Space::box({task_obs_size_ + size}, low, high);
+  }
   terminate_on_success_ = spec_.goal_space && spec_.options.contains("terminate_on_success") &&
                           spec_.options.get_bool("terminate_on_success");
   spec_.engine = std::move(engine);
@@ -104,7 +121,7 @@ void TaskEnv::set_goal(std::span<const float> goal, FunctionRef<void()> goal_pos
   base_world().save_state_to(pose_scratch_);
   goal_pose();
   refresh_world();
-  observe(goal_obs_);
+  observe_all(goal_obs_);
   base_world().restore_state(pose_scratch_);
 }
 
@@ -122,7 +139,7 @@ TimeStep TaskEnv::reset(std::optional<uint64_t> seed) {
   elapsed_steps_ = 0;
   started_ = true;
   episode_over_ = false;
-  observe(obs_);
+  observe_all(obs_);
   return current_step();
 }
 
@@ -152,7 +169,7 @@ TimeStep TaskEnv::step(std::span<const float> action) {
   world.step(spec_.substeps);
   after_step();
   ++elapsed_steps_;
-  observe(obs_);
+  observe_all(obs_);
 
   TimeStep result;
   result.obs = obs_;
@@ -184,6 +201,11 @@ TimeStep TaskEnv::step(std::span<const float> action) {
   }
   episode_over_ = result.done();
   return result;
+}
+
+void TaskEnv::observe_all(std::span<float> obs) const {
+  observe(obs.first(task_obs_size_));
+  if (sensors_on_) observe_sensors(obs.subspan(task_obs_size_));
 }
 
 TimeStep TaskEnv::current_step() const {
@@ -271,7 +293,7 @@ void TaskEnv::restore_state(std::span<const double> state) {
   const size_t goal_size = goal_values_.size();
   std::copy(goal, goal + goal_size, goal_values_.begin());
   std::copy(goal + goal_size, goal + goal_size + goal_obs_.size(), goal_obs_.begin());
-  observe(obs_);
+  observe_all(obs_);
 }
 
 std::unique_ptr<Env> TaskEnv::clone() const {

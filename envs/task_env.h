@@ -17,7 +17,8 @@
 
 namespace uw::envs {
 
-// The options every physics task takes, with the task's defaults.
+// The options every physics task takes, with the task's defaults: substeps, max_steps and
+// sensors (append the engine's sensor readings to the observation).
 std::vector<OptionSpec> task_options(int default_substeps, int default_max_steps);
 // The options of goal tasks: task_options plus terminate_on_success.
 std::vector<OptionSpec> goal_task_options(int default_substeps, int default_max_steps);
@@ -69,8 +70,13 @@ class TaskEnv : public Env {
   // max_episode_steps, stochastic_reset and options.
   explicit TaskEnv(EnvSpec spec);
 
-  // Engine envs: called once the world exists; completes the spec and sizes the buffers.
-  void finish_spec(std::string engine, double physics_dt, Space action_space);
+  // Engine envs: called once the world exists; completes the spec and sizes the buffers. With
+  // option sensors=1, `sensors` (named slices of the engine's readings, offsets from 0) are
+  // appended to the observation and declared in the spec.
+  void finish_spec(std::string engine, double physics_dt, Space action_space,
+                   const std::vector<ObservationField>& sensors = {});
+  // Whether the observation ends with the sensor readings (option sensors=1).
+  bool sensors_on() const { return sensors_on_; }
 
   // --- engine hooks ---
   virtual sim::World& base_world() = 0;
@@ -82,6 +88,8 @@ class TaskEnv : public Env {
   virtual void refresh_world() {}
   // Called after the substeps of each env step, before observing.
   virtual void after_step() {}
+  // With sensors=1: writes the sensor readings of the current state.
+  virtual void observe_sensors(std::span<float>) const {}
   // Turns the clipped action into world controls; by default they are the same values.
   virtual void apply_action(std::span<const float> action);
 
@@ -128,6 +136,8 @@ class TaskEnv : public Env {
   };
 
   TimeStep current_step() const;
+  // The task's observation, then the sensor readings when they are on.
+  void observe_all(std::span<float> obs) const;
   std::string action_error(std::span<const float> action) const;
   std::optional<bool> success_now() const;
   double slice_distance(std::span<const float> obs, std::span<const float> goal) const;
@@ -146,6 +156,8 @@ class TaskEnv : public Env {
   int goal_offset_ = -1;              // slice goals: where the achieved goal starts
   float goal_radius_ = 0;
   bool terminate_on_success_ = false;
+  bool sensors_on_ = false;
+  int64_t task_obs_size_ = 0;  // the task's own part of the observation
   int elapsed_steps_ = 0;
   bool started_ = false;
   bool episode_over_ = false;

@@ -33,18 +33,6 @@ Pose inverse(const Pose& pose) {
   return {{-back[0], -back[1], -back[2]}, conjugate};
 }
 
-Pose pose_from_rpy(const Vec3& pos, const Vec3& rpy) {
-  auto axis_angle = [](int axis, double angle) {
-    Quat q{std::cos(angle / 2), 0, 0, 0};
-    q[1 + axis] = std::sin(angle / 2);
-    return q;
-  };
-  // fixed axes X, Y, Z: R = Rz(yaw) Ry(pitch) Rx(roll)
-  const Quat q =
-      multiply(axis_angle(2, rpy[2]), multiply(axis_angle(1, rpy[1]), axis_angle(0, rpy[0])));
-  return {pos, q};
-}
-
 int BulletScene::body(const std::string& body_name) const {
   for (size_t i = 0; i < bodies.size(); ++i) {
     if (bodies[i].name == body_name) return static_cast<int>(i);

@@ -21,8 +21,6 @@ struct Pose {
 Pose compose(const Pose& a, const Pose& b);
 // The inverse transform.
 Pose inverse(const Pose& pose);
-// A pose from a position and roll-pitch-yaw angles (URDF's fixed-axis X, then Y, then Z).
-Pose pose_from_rpy(const Vec3& pos, const Vec3& rpy);
 
 enum class ShapeType { kBox, kSphere, kCylinder, kCapsule, kPlane, kMesh };
 

@@ -179,6 +179,24 @@ class Builder {
     return canonical;
   }
 
+  // A link being placed: the body it belongs to (its own, or its parent's through fixed joints).
+  struct Visit {
+    urdf::LinkConstSharedPtr link;
+    int body;
+    Pose in_body;  // the link's frame in that body's frame
+    Pose world;    // the link's initial pose
+  };
+
+  // The steps of build().
+  void add_ground();
+  int new_body(const urdf::Link& link, const Pose& world);
+  void add_links(const urdf::ModelInterface& model, UrdfRobot& robot);
+  void add_shapes(const Visit& visit);
+  JointDesc moving_joint(const urdf::Joint& joint) const;
+  void check_masses(const UrdfRobot& robot);
+  void add_actuators(const UrdfRobot& robot);
+  void add_cameras(const UrdfRobot& robot);
+
   void check_inertial(const urdf::Link& link) const;
   Shape make_shape(const urdf::Geometry& geometry, const urdf::Pose& origin, const Pose& in_body,
                    const std::string& owner) const;
@@ -346,122 +364,58 @@ void Builder::finish_mass(int body) {
 UrdfRobot Builder::build(const urdf::ModelInterface& model) {
   scene_.name = file_.string();
   scene_.timestep = options_.timestep;
-  if (options_.ground) {
-    BodyDesc ground;
-    ground.name = "ground";
-    Shape plane;
-    plane.type = ShapeType::kPlane;
-    ground.collision.push_back(plane);
-    scene_.bodies.push_back(ground);
-    mass_parts_.emplace_back();
-  }
+  if (options_.ground) add_ground();
   UrdfRobot robot;
   robot.name = model.getName();
+  add_links(model, robot);
+  check_masses(robot);
+  add_actuators(robot);
+  add_cameras(robot);
+  robot.scene = std::make_shared<const BulletScene>(std::move(scene_));
+  return robot;
+}
 
+void Builder::add_ground() {
+  BodyDesc ground;
+  ground.name = "ground";
+  Shape plane;
+  plane.type = ShapeType::kPlane;
+  ground.collision.push_back(plane);
+  scene_.bodies.push_back(ground);
+  mass_parts_.emplace_back();
+}
+
+int Builder::new_body(const urdf::Link& link, const Pose& world) {
+  BodyDesc body;
+  body.name = link.name;
+  body.pose = world;
+  scene_.bodies.push_back(std::move(body));
+  mass_parts_.emplace_back();
+  return static_cast<int>(scene_.bodies.size()) - 1;
+}
+
+void Builder::add_links(const urdf::ModelInterface& model, UrdfRobot& robot) {
   // depth first from the root, without recursion (chains may be deep)
-  struct Visit {
-    urdf::LinkConstSharedPtr link;
-    int body;      // the body the link belongs to
-    Pose in_body;  // the link's frame in that body's frame
-    Pose world;    // the link's initial pose
-  };
   const urdf::LinkConstSharedPtr root = model.getRoot();
   if (!root) fail("it has no root link");
   std::vector<Visit> stack;
-  auto new_body = [&](const urdf::Link& link, const Pose& world) {
-    BodyDesc body;
-    body.name = link.name;
-    body.pose = world;
-    scene_.bodies.push_back(std::move(body));
-    mass_parts_.emplace_back();
-    return static_cast<int>(scene_.bodies.size()) - 1;
-  };
   robot.base_body = new_body(*root, options_.base_pose);
   stack.push_back({root, robot.base_body, {}, options_.base_pose});
   while (!stack.empty()) {
     const Visit visit = stack.back();
     stack.pop_back();
-    const urdf::Link& link = *visit.link;
-    const std::string owner = link_name(link);
-        // (no reference into scene_.bodies is kept: adding a child's body below moves them)
-    for (const auto& collision : link.collision_array) {
-      if (!collision->geometry) fail(owner + ": a <collision> without geometry");
-      scene_.bodies[visit.body].collision.push_back(
-          make_shape(*collision->geometry, collision->origin, visit.in_body, owner));
-    }
-    for (const auto& visual : link.visual_array) {
-      if (!visual->geometry) fail(owner + ": a <visual> without geometry");
-      Shape shape = make_shape(*visual->geometry, visual->origin, visit.in_body, owner);
-      if (visual->material) {
-        const urdf::Color& c = visual->material->color;
-        shape.rgba = {c.r, c.g, c.b, c.a};
-      }
-      scene_.bodies[visit.body].visual.push_back(std::move(shape));
-    }
-    add_mass(visit.body, link, visit.in_body);
-
-    for (const auto& joint : link.child_joints) {
+    add_shapes(visit);
+    for (const auto& joint : visit.link->child_joints) {
       const std::string joint_owner = "joint '" + joint->name + "'";
       const urdf::LinkConstSharedPtr child = model.getLink(joint->child_link_name);
       if (!child) fail(joint_owner + ": no child link '" + joint->child_link_name + "'");
       const Pose origin = to_pose(joint->parent_to_joint_origin_transform);
       const Pose child_world = compose(visit.world, origin);
-      if (joint->type == urdf::Joint::FIXED) {
+      if (joint->type == urdf::Joint::FIXED) {  // the child is part of this body
         stack.push_back({child, visit.body, compose(visit.in_body, origin), child_world});
         continue;
       }
-      JointDesc desc;
-      desc.name = joint->name;
-      switch (joint->type) {
-        case urdf::Joint::REVOLUTE:
-          desc.type = JointType::kRevolute;
-          break;
-        case urdf::Joint::CONTINUOUS:
-          desc.type = JointType::kContinuous;
-          break;
-        case urdf::Joint::PRISMATIC:
-          desc.type = JointType::kPrismatic;
-          break;
-        default:
-          fail(joint_owner + ": type " +
-               (joint->type == urdf::Joint::FLOATING ? std::string("floating")
-                : joint->type == urdf::Joint::PLANAR ? std::string("planar")
-                                                     : std::string("unknown")) +
-               " is not supported; expected revolute, continuous, prismatic or fixed");
-      }
-      desc.axis = to_vec(joint->axis);
-      const double norm = std::hypot(desc.axis[0], desc.axis[1], desc.axis[2]);
-      if (!(std::isfinite(norm) && norm > 1e-9))
-        fail(joint_owner + ": <axis> is zero or not finite");
-      for (double& a : desc.axis) a /= norm;
-      if (joint->limits) {
-        const urdf::JointLimits& l = *joint->limits;
-        if (!std::isfinite(l.effort) || l.effort < 0 || !std::isfinite(l.velocity) ||
-            l.velocity < 0) {
-          fail(joint_owner + ": <limit> effort and velocity must be finite and >= 0");
-        }
-        desc.effort = l.effort;
-        desc.velocity = l.velocity;
-        if (desc.type != JointType::kContinuous) {
-          if (!std::isfinite(l.lower) || !std::isfinite(l.upper) || l.lower > l.upper) {
-            fail(joint_owner + ": <limit> lower " + std::to_string(l.lower) + " and upper " +
-                 std::to_string(l.upper) + " are not a finite range");
-          }
-          desc.lower = l.lower;
-          desc.upper = l.upper;
-          // a Bullet hinge measures its angle in [-pi, pi]: wider revolute limits (a UR5's
-          // +-2 pi) are narrowed to that
-          if (desc.type == JointType::kRevolute) {
-            desc.lower = std::max(desc.lower, -std::numbers::pi);
-            desc.upper = std::min(desc.upper, std::numbers::pi);
-            if (desc.lower > desc.upper) {
-              fail(joint_owner + ": <limit> lies outside [-pi, pi], where Bullet measures angles");
-            }
-          }
-        }
-      } else if (desc.type != JointType::kContinuous) {
-        fail(joint_owner + ": a revolute or prismatic joint needs <limit>");
-      }
+      JointDesc desc = moving_joint(*joint);
       desc.parent = visit.body;
       desc.frame = compose(visit.in_body, origin);
       desc.child = new_body(*child, child_world);
@@ -471,7 +425,86 @@ UrdfRobot Builder::build(const urdf::ModelInterface& model) {
       stack.push_back({child, desc.child, {}, child_world});
     }
   }
+}
 
+void Builder::add_shapes(const Visit& visit) {
+  const urdf::Link& link = *visit.link;
+  const std::string owner = link_name(link);
+  // (no reference into scene_.bodies is kept: adding a child's body moves them)
+  for (const auto& collision : link.collision_array) {
+    if (!collision->geometry) fail(owner + ": a <collision> without geometry");
+    scene_.bodies[visit.body].collision.push_back(
+        make_shape(*collision->geometry, collision->origin, visit.in_body, owner));
+  }
+  for (const auto& visual : link.visual_array) {
+    if (!visual->geometry) fail(owner + ": a <visual> without geometry");
+    Shape shape = make_shape(*visual->geometry, visual->origin, visit.in_body, owner);
+    if (visual->material) {
+      const urdf::Color& c = visual->material->color;
+      shape.rgba = {c.r, c.g, c.b, c.a};
+    }
+    scene_.bodies[visit.body].visual.push_back(std::move(shape));
+  }
+  add_mass(visit.body, link, visit.in_body);
+}
+
+JointDesc Builder::moving_joint(const urdf::Joint& joint) const {
+  const std::string owner = "joint '" + joint.name + "'";
+  JointDesc desc;
+  desc.name = joint.name;
+  switch (joint.type) {
+    case urdf::Joint::REVOLUTE:
+      desc.type = JointType::kRevolute;
+      break;
+    case urdf::Joint::CONTINUOUS:
+      desc.type = JointType::kContinuous;
+      break;
+    case urdf::Joint::PRISMATIC:
+      desc.type = JointType::kPrismatic;
+      break;
+    default:
+      fail(owner + ": type " +
+           (joint.type == urdf::Joint::FLOATING ? std::string("floating")
+            : joint.type == urdf::Joint::PLANAR ? std::string("planar")
+                                                : std::string("unknown")) +
+           " is not supported; expected revolute, continuous, prismatic or fixed");
+  }
+  desc.axis = to_vec(joint.axis);
+  const double norm = std::hypot(desc.axis[0], desc.axis[1], desc.axis[2]);
+  if (!(std::isfinite(norm) && norm > 1e-9)) fail(owner + ": <axis> is zero or not finite");
+  for (double& a : desc.axis) a /= norm;
+  if (!joint.limits) {
+    if (desc.type != JointType::kContinuous) {
+      fail(owner + ": a revolute or prismatic joint needs <limit>");
+    }
+    return desc;
+  }
+  const urdf::JointLimits& l = *joint.limits;
+  if (!std::isfinite(l.effort) || l.effort < 0 || !std::isfinite(l.velocity) || l.velocity < 0) {
+    fail(owner + ": <limit> effort and velocity must be finite and >= 0");
+  }
+  desc.effort = l.effort;
+  desc.velocity = l.velocity;
+  if (desc.type == JointType::kContinuous) return desc;
+  if (!std::isfinite(l.lower) || !std::isfinite(l.upper) || l.lower > l.upper) {
+    fail(owner + ": <limit> lower " + std::to_string(l.lower) + " and upper " +
+         std::to_string(l.upper) + " are not a finite range");
+  }
+  desc.lower = l.lower;
+  desc.upper = l.upper;
+  // a Bullet hinge measures its angle in [-pi, pi]: wider revolute limits (a UR5's +-2 pi) are
+  // narrowed to that
+  if (desc.type == JointType::kRevolute) {
+    desc.lower = std::max(desc.lower, -std::numbers::pi);
+    desc.upper = std::min(desc.upper, std::numbers::pi);
+    if (desc.lower > desc.upper) {
+      fail(owner + ": <limit> lies outside [-pi, pi], where Bullet measures angles");
+    }
+  }
+  return desc;
+}
+
+void Builder::check_masses(const UrdfRobot& robot) {
   for (size_t b = 0; b < scene_.bodies.size(); ++b) {
     finish_mass(static_cast<int>(b));
     const BodyDesc& body = scene_.bodies[b];
@@ -484,6 +517,9 @@ UrdfRobot Builder::build(const urdf::ModelInterface& model) {
            ": a moving link needs a mass and inertia");
     }
   }
+}
+
+void Builder::add_actuators(const UrdfRobot& robot) {
   for (int j : robot.moving_joints) {
     const JointDesc& joint = scene_.joints[j];
     if (joint.effort <= 0) continue;  // a passive joint
@@ -495,6 +531,9 @@ UrdfRobot Builder::build(const urdf::ModelInterface& model) {
                                 .low = limited ? joint.lower : -std::numbers::pi,
                                 .high = limited ? joint.upper : std::numbers::pi});
   }
+}
+
+void Builder::add_cameras(const UrdfRobot& robot) {
   // a fixed view of the whole robot and one that follows its base
   double reach = 0.5;
   for (size_t b = options_.ground ? 1 : 0; b < scene_.bodies.size(); ++b) {
@@ -510,8 +549,6 @@ UrdfRobot Builder::build(const urdf::ModelInterface& model) {
       {.name = "side", .pos = eye, .look_at = {base[0], base[1], base[2] + 0.3 * reach}});
   scene_.cameras.push_back(
       {.name = "track", .pos = eye, .look_at = base, .track_body = robot.base_body});
-  robot.scene = std::make_shared<const BulletScene>(std::move(scene_));
-  return robot;
 }
 
 }  // namespace

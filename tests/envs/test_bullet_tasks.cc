@@ -162,3 +162,10 @@ TEST_CASE("bullet: the drawing twin follows the Bullet bodies") {
     }
   }
 }
+
+TEST_CASE("bullet: sensors=1 is refused until Bullet envs have sensor readings") {
+  uw::Options sensors;
+  sensors.set("sensors", "1");
+  CHECK_THROWS_WITH(registry().make("bullet-tower", sensors),
+                    Catch::Contains("option 'sensors'") && Catch::Contains("bullet-tower"));
+}

@@ -149,6 +149,9 @@ TEST_CASE("task options keep the tasks conformant") {
   uw::Options terminate;
   terminate.set("terminate_on_success", "1");
   require_conformant("pointmass-reach", terminate);
+  uw::Options sensors;
+  sensors.set("sensors", "1");
+  for (const char* id : {"pusher-push", "cheetah-run"}) require_conformant(id, sensors);
 }
 
 // Every MJCF file of MuJoCo's sample set (Debian's libmujoco-samples, made for 2.2.2) passes

@@ -121,6 +121,19 @@ TEST_CASE("a spec round trips through JSON and bad specs name the field") {
   bad.erase("observation_space");
   CHECK_THROWS_WITH(uw::envs::spec_from_json(bad), Contains("spec.observation_space: missing"));
 
+  // sensor fields round trip; a spec written before sensors has none; a field outside the
+  // observation is named
+  uw::envs::EnvSpec with_sensors = spec;
+  with_sensors.sensor_fields = {{"touch", 2, 1}, {"gyro", 3, 1}};
+  CHECK(uw::envs::spec_from_json(uw::envs::spec_to_json(with_sensors)) == with_sensors);
+  nlohmann::json no_sensors = json;
+  no_sensors.erase("sensor_fields");
+  CHECK(uw::envs::spec_from_json(no_sensors).sensor_fields.empty());
+  bad = uw::envs::spec_to_json(with_sensors);
+  bad["sensor_fields"][1]["size"] = 2;
+  CHECK_THROWS_WITH(uw::envs::spec_from_json(bad),
+                    Contains("spec.sensor_fields[1] ('gyro')") && Contains("outside"));
+
   // with pixels; a spec written before pixel observations has no pixel_space field
   spec.pixel_space = Space::image(64, 48);
   spec.observation_space = Space::box({0}, 0.0f, 0.0f);

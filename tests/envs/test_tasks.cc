@@ -6,9 +6,11 @@
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
 #include "envs/tolerance.h"
+#include "tests/test_util.h"
 
 using Catch::Matchers::Contains;
 using namespace uw::envs;
+using uw::test::same_bits;
 
 namespace {
 
@@ -252,6 +254,57 @@ TEST_CASE("push-t: success needs the angle as well as the position") {
   std::vector<float> achieved(3);
   goal.achieved(obs, achieved);
   CHECK(achieved[2] == Approx(yaw).margin(1e-5));
+}
+
+TEST_CASE("sensors=1 appends the model's sensor readings, declared in the spec by name") {
+  uw::Options with_sensors;
+  with_sensors.set("sensors", "1");
+  SECTION("pusher-push: touch on each side face of the block") {
+    auto plain = registry().make("pusher-push");
+    auto env = registry().make("pusher-push", with_sensors);
+    const EnvSpec& spec = env->spec();
+    REQUIRE(spec.observation_space.flat_size() == 15);
+    REQUIRE(spec.sensor_fields.size() == 4);
+    CHECK(spec.sensor_fields[0] == uw::envs::ObservationField{"block_touch_east", 11, 1});
+    CHECK(spec.sensor_fields[3] == uw::envs::ObservationField{"block_touch_south", 14, 1});
+    CHECK(plain->spec().sensor_fields.empty());
+    // the same physics: the task's part of the observation is unchanged, and the disc pushing
+    // the block shows as touch
+    TimeStep step = env->reset(2);
+    TimeStep plain_step = plain->reset(2);
+    const std::vector<float> goal(env->goal()->values().begin(), env->goal()->values().end());
+    float most_touch = 0;
+    for (int t = 0; t < 150 && !step.done(); ++t) {
+      std::vector<float> action(2);
+      registry().find("pusher-push").scripted(step.obs.first(11), goal, action);
+      step = env->step(action);
+      plain_step = plain->step(action);
+      REQUIRE(same_bits(step.obs.first(11), plain_step.obs));
+      for (int k = 11; k < 15; ++k) {
+        REQUIRE(step.obs[k] >= 0.0f);
+        most_touch = std::max(most_touch, step.obs[k]);
+      }
+    }
+    CHECK(most_touch > 0.1f);  // newtons
+  }
+  SECTION("cheetah-run: an IMU on the torso") {
+    auto env = registry().make("cheetah-run", with_sensors);
+    const EnvSpec& spec = env->spec();
+    REQUIRE(spec.observation_space.flat_size() == 17 + 6);
+    REQUIRE(spec.sensor_fields.size() == 2);
+    CHECK(spec.sensor_fields[0] == uw::envs::ObservationField{"torso_accelerometer", 17, 3});
+    CHECK(spec.sensor_fields[1] == uw::envs::ObservationField{"torso_gyro", 20, 3});
+    // settled on its feet at reset: the accelerometer reads gravity, the gyro little
+    const TimeStep first = env->reset(0);
+    const float g = std::hypot(first.obs[17], first.obs[18], first.obs[19]);
+    CHECK(g == Approx(9.81).margin(1.0));
+    CHECK(std::hypot(first.obs[20], first.obs[21], first.obs[22]) < 1.0f);
+  }
+  SECTION("a model without sensors observes as before") {
+    auto env = registry().make("cartpole-swingup", with_sensors);
+    CHECK(env->spec().observation_space.flat_size() == 5);
+    CHECK(env->spec().sensor_fields.empty());
+  }
 }
 
 TEST_CASE("cartpole: the pole starts hanging and rewards stay in [0, 1]") {
