@@ -30,22 +30,33 @@ void SpinPolicy::learn(std::chrono::steady_clock::time_point start,
 
 void SharingPolicy::record(int items, std::chrono::nanoseconds took) {
   if (++loops_ > kWarmupLoops) {
-    epoch_items_ += items;
-    epoch_time_ += took;
+    per_item_[loops_ - kWarmupLoops - 1] =
+        static_cast<double>(took.count()) / static_cast<double>(std::max(items, 1));
   }
   if (loops_ < kEpochLoops) return;
-  (share_ ? shared_ns_ : alone_ns_) =
-      static_cast<double>(epoch_time_.count()) / static_cast<double>(epoch_items_);
+  // the mean loop but for the slowest, which alone does not decide (a page fault, a timer); a
+  // loaded machine slows many loops of an epoch
+  double sum = 0, slowest = 0;
+  for (double t : per_item_) {
+    sum += t;
+    slowest = std::max(slowest, t);
+  }
+  const double typical = (sum - slowest) / static_cast<double>(per_item_.size() - 1);
+  // and a moving average over epochs
+  double& mean = share_ ? shared_ns_ : alone_ns_;
+  mean = mean < 0 ? typical : 0.5 * (mean + typical);
   loops_ = 0;
-  epoch_items_ = 0;
-  epoch_time_ = {};
   ++epochs_;
   if (shared_ns_ < 0 || alone_ns_ < 0) {
     share_ = shared_ns_ < 0;  // each way once, shared first
     return;
   }
-  const bool share_faster = shared_ns_ <= alone_ns_;
-  share_ = epochs_ % kProbeEvery == 0 ? !share_faster : share_faster;
+  // a change of mind needs a clear difference (hysteresis): to run alone, alone must be
+  // kAloneMargin times faster (a loaded machine makes it much faster); to share again, sharing
+  // must be faster
+  if (prefer_share_ && shared_ns_ > kAloneMargin * alone_ns_) prefer_share_ = false;
+  if (!prefer_share_ && shared_ns_ < alone_ns_) prefer_share_ = true;
+  share_ = epochs_ % kProbeEvery == 0 ? !prefer_share_ : prefer_share_;
 }
 
 ThreadPool::ThreadPool(int threads) {
@@ -70,19 +81,20 @@ void ThreadPool::stop() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-void ThreadPool::parallel_for(int count, FunctionRef<void(int, int)> body) {
+void ThreadPool::parallel_for(int count, FunctionRef<void(int, int)> body, SharingPolicy* sharing) {
   if (count <= 0) return;
   if (workers_.empty()) {
     body(0, count);
     return;
   }
+  if (sharing == nullptr) return run_shared(count, body);
   const auto start = std::chrono::steady_clock::now();
-  if (sharing_.share()) {
+  if (sharing->share()) {
     run_shared(count, body);
   } else {
     body(0, count);
   }
-  sharing_.record(count, std::chrono::steady_clock::now() - start);
+  sharing->record(count, std::chrono::steady_clock::now() - start);
 }
 
 void ThreadPool::run_shared(int count, FunctionRef<void(int, int)> body) {

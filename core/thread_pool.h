@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,16 +34,19 @@ class SpinPolicy {
 };
 
 // Whether the caller shares a loop with the workers or runs it alone, by which has been faster
-// per item lately (most loops of a pool are one batch stepped again and again). Sharing pays on
-// idle cores; on a loaded machine, handing items to workers that then wait for a core can make
-// a loop several times slower than the caller alone. The choice is made per epoch of loops, the
-// first few of each not counted (the workers wake up or go to sleep in them); one epoch in
-// kProbeEvery tries the slower way, so a change of load is noticed within a few hundred loops.
+// per item lately, for one kind of loop run again and again (a vector env's step). Sharing pays
+// on idle cores; on a loaded machine, handing items to workers that then wait for a core can
+// make a loop several times slower than the caller alone. The choice is made per epoch of
+// loops by their mean time per item (the slowest loop left out, the first few not counted: the
+// workers wake up or go to sleep in them), averaged over epochs; alone must be clearly faster.
+// One epoch in kProbeEvery tries the other way, so a change of load is noticed within a few
+// hundred loops.
 class SharingPolicy {
  public:
-  static constexpr int kEpochLoops = 16;
+  static constexpr int kEpochLoops = 32;
   static constexpr int kWarmupLoops = 4;
   static constexpr int kProbeEvery = 32;
+  static constexpr double kAloneMargin = 1.3;  // alone must be this much faster to be chosen
 
   // Whether the next loop is shared with the workers.
   bool share() const { return share_; }
@@ -50,12 +54,12 @@ class SharingPolicy {
   void record(int items, std::chrono::nanoseconds took);
 
  private:
-  bool share_ = true;
-  int loops_ = 0;  // in this epoch
-  int64_t epoch_items_ = 0;
-  std::chrono::nanoseconds epoch_time_{0};
+  bool share_ = true;         // the way of this epoch
+  bool prefer_share_ = true;  // the way chosen, which probes depart from
+  int loops_ = 0;             // in this epoch
+  std::array<double, kEpochLoops - kWarmupLoops> per_item_{};  // ns per item of the loops
   int64_t epochs_ = 0;
-  double shared_ns_ = -1;  // per item in the last epoch of each way, -1 before one ran
+  double shared_ns_ = -1;  // per item, averaged over the epochs of each way; -1 before one ran
   double alone_ns_ = -1;
 };
 
@@ -63,7 +67,8 @@ class SharingPolicy {
 // part, so `threads` = 2 starts one worker. A loop allocates nothing. Items are claimed as
 // threads arrive, and the caller waits only for workers that are inside an item: a worker that
 // is asleep or descheduled when a loop starts holds nothing up, the others take its share. See
-// SpinPolicy and SharingPolicy for how it behaves on a machine it shares with other work.
+// SpinPolicy, and SharingPolicy (for loops repeated often), for how it behaves on a machine it
+// shares with other work.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);
@@ -76,7 +81,10 @@ class ThreadPool {
   // Runs body(begin, end) over [0, count) in contiguous chunks that the threads claim as they
   // go (so uneven items, like envs with more contacts, balance out), and returns when all are
   // done. The first exception thrown by a chunk is rethrown here.
-  void parallel_for(int count, FunctionRef<void(int begin, int end)> body);
+  // With `sharing`, the loop is shared with the workers or run by the caller alone as it says
+  // (and measured for it); without, it is always shared.
+  void parallel_for(int count, FunctionRef<void(int begin, int end)> body,
+                    SharingPolicy* sharing = nullptr);
 
  private:
   void worker_loop();
@@ -100,7 +108,6 @@ class ThreadPool {
   std::atomic<bool> stopping_{false};
   uint64_t generation_ = 0;  // the caller's count of loops
   SpinPolicy caller_spin_;
-  SharingPolicy sharing_;
 
   // the loop being run; valid while it is open or a worker is active in it
   std::optional<FunctionRef<void(int, int)>> body_;

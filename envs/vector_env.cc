@@ -178,11 +178,14 @@ BatchStep VectorEnv::step(std::span<const float> actions) {
       }
     }
   }
-  pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
-    for (int i = begin; i < end; ++i) {
-      step_one(i, actions.subspan(size_t(i) * action_size_, action_size_));
-    }
-  });
+  pool_.parallel_for(
+      config_.num_envs,
+      [&](int begin, int end) {
+        for (int i = begin; i < end; ++i) {
+          step_one(i, actions.subspan(size_t(i) * action_size_, action_size_));
+        }
+      },
+      &step_sharing_);
   return view();
 }
 

@@ -125,7 +125,8 @@ class VectorEnv {
   VectorEnvConfig config_;
   std::vector<std::unique_ptr<Env>> envs_;
   VectorSpec spec_;
-  mutable ThreadPool pool_;  // mutable: const reads of the batch (save_states) run on it too
+  mutable ThreadPool pool_;     // mutable: const reads of the batch (save_states) run on it too
+  SharingPolicy step_sharing_;  // steps are shared with the pool's workers while that pays
   int obs_size_ = 0;
   int64_t pixel_size_ = 0;
   int action_size_ = 0;

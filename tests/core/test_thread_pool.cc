@@ -101,6 +101,21 @@ TEST_CASE("sharing: the loops at the start of an epoch are not counted") {
   CHECK(policy.share());  // shared was faster, its warm-up loops aside
 }
 
+TEST_CASE("sharing: one slow loop in an epoch (a batch reset) does not decide") {
+  uw::SharingPolicy policy;
+  run_epoch(policy, 100, 150);  // shared: 100 ns per item
+  run_epoch(policy, 100, 150);  // alone: 150
+  REQUIRE(policy.share());
+  for (int loop = 0; loop < uw::SharingPolicy::kEpochLoops; ++loop) {
+    const int ns = loop == 9 ? 1000000 : 100;  // one reset among the steps
+    policy.record(1, std::chrono::nanoseconds(ns));
+  }
+  CHECK(policy.share());
+  // sharing only a little slower than alone is still sharing: alone must be clearly faster
+  for (int e = 0; e < 4; ++e) run_epoch(policy, 170, 150);
+  CHECK(policy.share());
+}
+
 TEST_CASE("parallel_for is exact with more threads than cores and every core busy") {
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   std::atomic<bool> stop{false};
