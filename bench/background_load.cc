@@ -1,5 +1,6 @@
 #include "bench/background_load.h"
 
+#include <cstdint>
 #include <string>
 
 #include "core/error.h"
@@ -7,8 +8,17 @@
 namespace uw::bench {
 
 BackgroundLoad::BackgroundLoad(int threads) {
-  if (threads < 0) throw Error("background load: thread count must be >= 0, got " +
-                               std::to_string(threads));
+  if (threads < 0)
+    throw Error("background load: thread count must be >= 0, got " + std::to_string(threads));
+  try {
+    start(threads);
+  } catch (...) {
+    stop();  // join the threads that did start
+    throw;
+  }
+}
+
+void BackgroundLoad::start(int threads) {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
       // integer work that the compiler cannot drop, checking the flag now and then
@@ -27,9 +37,12 @@ BackgroundLoad::BackgroundLoad(int threads) {
   }
 }
 
-BackgroundLoad::~BackgroundLoad() {
+BackgroundLoad::~BackgroundLoad() { stop(); }
+
+void BackgroundLoad::stop() {
   stop_.store(true, std::memory_order_relaxed);
   for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
 }
 
 }  // namespace uw::bench

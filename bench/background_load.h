@@ -18,6 +18,9 @@ class BackgroundLoad {
   int threads() const { return static_cast<int>(threads_.size()); }
 
  private:
+  void start(int threads);
+  void stop();
+
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };

@@ -8,7 +8,7 @@
 
 namespace uw {
 
-std::chrono::nanoseconds thread_cpu_time() {
+std::chrono::nanoseconds detail::thread_cpu_time() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
@@ -23,7 +23,7 @@ void SpinPolicy::learn(std::chrono::steady_clock::time_point start,
   const auto now = std::chrono::steady_clock::now();
   const auto wall = now - start;
   if (wall < kMeasurable) return;
-  const auto ran = thread_cpu_time() - cpu_start;
+  const auto ran = detail::thread_cpu_time() - cpu_start;
   // descheduled for more than a quarter of the spin: another thread needed this core
   if (ran * 4 < wall * 3) quiet_until_ = now + kQuietTime;
 }
@@ -92,9 +92,22 @@ void ThreadPool::parallel_for(int count, FunctionRef<void(int, int)> body, Shari
   if (sharing->share()) {
     run_shared(count, body);
   } else {
-    body(0, count);
+    run_alone(count, body);
   }
   sharing->record(count, std::chrono::steady_clock::now() - start);
+}
+
+void ThreadPool::run_alone(int count, FunctionRef<void(int, int)> body) {
+  // like a shared loop: every item runs, and the first exception is rethrown at the end
+  std::exception_ptr error;
+  for (int i = 0; i < count; ++i) {
+    try {
+      body(i, i + 1);
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 void ThreadPool::run_shared(int count, FunctionRef<void(int, int)> body) {

@@ -90,6 +90,7 @@ class ThreadPool {
   void worker_loop();
   void stop();
   void run_shared(int count, FunctionRef<void(int, int)> body);
+  void run_alone(int count, FunctionRef<void(int, int)> body);
   void run_chunks();
   void wake_workers();
   void wait_for_active_workers();
@@ -119,6 +120,8 @@ class ThreadPool {
 
 // --- SpinPolicy::spin, here because it is a template over the condition ---
 
+namespace detail {
+
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -128,17 +131,19 @@ inline void cpu_relax() {
 // CPU time of the calling thread.
 std::chrono::nanoseconds thread_cpu_time();
 
+}  // namespace detail
+
 template <class Done>
 bool SpinPolicy::spin(Done&& done) {
   constexpr auto kSpinTime = std::chrono::microseconds(200);
   const auto start = std::chrono::steady_clock::now();
   if (contended_at(start)) return done();
-  const std::chrono::nanoseconds cpu_start = thread_cpu_time();
+  const std::chrono::nanoseconds cpu_start = detail::thread_cpu_time();
   bool result = false;
   while (true) {
     for (int i = 0; i < 64 && !result; ++i) {
       result = done();
-      cpu_relax();
+      detail::cpu_relax();
     }
     if (result || std::chrono::steady_clock::now() - start > kSpinTime) break;
   }

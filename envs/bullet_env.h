@@ -9,7 +9,8 @@
 namespace uw::envs {
 
 // A task simulated by Bullet. Actions are the scene's actuator controls within their ranges,
-// unless the task gives its own action space and apply_action.
+// unless the task gives its own action space and apply_action. With option sensors=1 the
+// observation ends with each dynamic body's contact-force sum ("contact_force:<body>", N).
 class BulletEnv : public TaskEnv {
  public:
   const sim::BulletWorld* world() const final { return &world_; }
@@ -25,6 +26,7 @@ class BulletEnv : public TaskEnv {
  private:
   sim::World& base_world() final { return world_; }
   void reset_world() final { world_.reset(); }
+  void observe_sensors(std::span<float> out) const final;
 
   sim::BulletWorld world_;
 };

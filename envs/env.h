@@ -98,8 +98,8 @@ class Env {
     save_state_to(std::span(out).subspan(at));
   }
   virtual void restore_state(std::span<const double> state) = 0;
-  // Whether the current episode has ended (by termination or truncation): step() then throws
-  // until the next reset. Restoring a state restores this too.
+  // Whether the current episode has ended (by termination or truncation), or none has started:
+  // step() then throws until the next reset. Restoring a state restores this too.
   virtual bool episode_ended() const = 0;
   // The current observation (after reset, step or restore_state).
   virtual std::span<const float> observation() const = 0;

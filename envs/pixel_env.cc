@@ -177,7 +177,10 @@ std::unique_ptr<Env> make_pixel_env(std::unique_ptr<Env> env, const PixelConfig&
     }
   }
   auto spec = std::make_shared<EnvSpec>(inner);
-  if (!config.keep_state) spec->observation_space = Space::box({0}, 0.0f, 0.0f);
+  if (!config.keep_state) {
+    spec->observation_space = Space::box({0}, 0.0f, 0.0f);
+    spec->sensor_fields.clear();  // they were slices of the state observation
+  }
   spec->pixel_space = Space::image(config.height, config.width);
   spec->options.set("pixels", size_text(config.width, config.height));
   spec->options.set("pixels_and_state", config.keep_state ? "1" : "0");

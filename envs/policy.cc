@@ -118,7 +118,10 @@ class ScriptedPolicy final : public Policy {
   void act(std::span<const float> obs, std::span<const float> goals,
            std::span<float> actions) override {
     UW_CHECK(obs.size() == rngs_.size() * obs_size_ && goals.size() == rngs_.size() * goal_size_,
-             "a scripted policy needs every row's observation and goal");
+             "a scripted policy of " + std::to_string(rngs_.size()) + " rows needs " +
+                 std::to_string(obs_size_) + " observation and " + std::to_string(goal_size_) +
+                 " goal values per row; got " + std::to_string(obs.size()) + " and " +
+                 std::to_string(goals.size()));
     const size_t size = actions.size() / rngs_.size();
     for (size_t i = 0; i < rngs_.size(); ++i) {
       const std::span<float> a = row_of(actions, int(i), size);
@@ -201,12 +204,12 @@ void check_scripted(const EnvSpec& env_spec, const std::string& spec,
   }
 }
 
-// Builds the policy, or (policy == nullptr) only checks the spec and describes it.
 // The shape of the batch a policy acts for.
 struct Batch {
   int rows, obs_size, action_size, goal_size;
 };
 
+// Builds the policy; with `out`, describes it there too (its parameters, defaults filled in).
 std::unique_ptr<Policy> build(const std::string& spec, const EnvSpec& env_spec,
                               ScriptedController scripted, const Batch& batch, json* out,
                               bool in_mixture) {

@@ -80,6 +80,10 @@ void TaskEnv::finish_spec(std::string engine, double physics_dt, Space action_sp
   task_obs_size_ = spec_.observation_space.flat_size();
   sensors_on_ = spec_.options.contains("sensors") && spec_.options.get_bool("sensors");
   if (sensors_on_) {
+    if (sensors.empty()) {
+      throw Error("option 'sensors' of env '" + spec_.id + "' = 1: its " + engine +
+                  " model has no sensors to read");
+    }
     int64_t size = 0;
     for (const ObservationField& f : sensors) {
       spec_.sensor_fields.push_back({f.name, task_obs_size_ + f.offset, f.size});
@@ -227,8 +231,10 @@ int64_t TaskEnv::state_size() const {
 }
 
 void TaskEnv::save_state_to(std::span<double> state) const {
-  UW_CHECK(static_cast<int64_t>(state.size()) == state_size(),
-           "a state buffer of the wrong size for " + spec_.id);
+  if (static_cast<int64_t>(state.size()) != state_size()) {
+    throw Error("env " + spec_.id + ": a state buffer of " + std::to_string(state.size()) +
+                " values, expected " + std::to_string(state_size()));
+  }
   const auto world_size = static_cast<size_t>(base_world().state_size());
   base_world().save_state_to(state.first(world_size));
   double* out = state.data() + world_size;
@@ -248,9 +254,9 @@ void TaskEnv::restore_state(std::span<const double> state) {
   auto fail = [&](const std::string& what) {
     throw Error("env " + spec_.id + ": cannot restore state: " + what);
   };
-  if (state.size() < extra) {
-    fail("it has " + std::to_string(state.size()) + " values, fewer than the " +
-         std::to_string(extra) + " of the env's own part");
+  if (static_cast<int64_t>(state.size()) != state_size()) {
+    fail("it has " + std::to_string(state.size()) + " values, expected " +
+         std::to_string(state_size()));
   }
   const size_t world_size = state.size() - extra;
   const double* tail = state.data() + world_size;

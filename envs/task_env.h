@@ -40,6 +40,9 @@ Space control_space(const sim::Bounds& bounds);
 // a radius (use_goal_slice), else the task overrides achieved_goal and goal_reached.
 class TaskEnv : public Env {
  public:
+  TaskEnv(const TaskEnv&) = delete;  // its Goal refers to it
+  TaskEnv& operator=(const TaskEnv&) = delete;
+
   const EnvSpec& spec() const final { return spec_; }
   TimeStep reset(std::optional<uint64_t> seed) final;
   TimeStep step(std::span<const float> action) final;
@@ -47,7 +50,7 @@ class TaskEnv : public Env {
   int64_t state_size() const final;
   void save_state_to(std::span<double> out) const final;
   void restore_state(std::span<const double> state) final;
-  bool episode_ended() const final { return episode_over_; }
+  bool episode_ended() const final { return episode_over_ || !started_; }
   std::span<const float> observation() const final { return obs_; }
   void render_into(const RenderRequest& request, std::span<uint8_t> rgb) final {
     renderer_.render(base_world(), request, rgb);

@@ -134,7 +134,8 @@ BatchStep VectorEnv::reset(std::optional<uint64_t> seed, std::span<const uint8_t
 void VectorEnv::step_one(int i, std::span<const float> action) {
   has_final_obs_[i] = 0;
   was_reset_[i] = 0;
-  if (config_.autoreset == AutoresetMode::kNextStep && episode_over_[i]) {
+  // an ended env: after next-step autoreset's end of an episode, or restored to an ended state
+  if (config_.autoreset != AutoresetMode::kDisabled && episode_over_[i]) {
     reset_one(i, std::nullopt);
     was_reset_[i] = 1;
     return;
@@ -225,7 +226,12 @@ BatchStep VectorEnv::restore_states(std::span<const double> states, std::span<co
   auto row = [&](std::span<const double> all, int i) {
     return all.subspan(size_t(i) * state_size_, state_size_);
   };
-  save_states(undo_states_);
+  // the chosen envs' states before the call, to go back to on an error
+  for (int i = 0; i < config_.num_envs; ++i) {
+    if (chosen(i))
+      envs_[i]->save_state_to(
+          std::span(undo_states_).subspan(size_t(i) * state_size_, state_size_));
+  }
   try {
     pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
       for (int i = begin; i < end; ++i) {
@@ -237,13 +243,11 @@ BatchStep VectorEnv::restore_states(std::span<const double> states, std::span<co
         }
       }
     });
-  } catch (const Error&) {
-    // the states saved just now restore exactly, so every env is as it was before the call
-    pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
-      for (int i = begin; i < end; ++i) {
-        if (chosen(i)) envs_[i]->restore_state(row(undo_states_, i));
-      }
-    });
+  } catch (...) {
+    // the states saved just now restore exactly: every env is as it was before the call
+    for (int i = 0; i < config_.num_envs; ++i) {
+      if (chosen(i)) envs_[i]->restore_state(row(undo_states_, i));
+    }
     throw;
   }
   for (int i = 0; i < config_.num_envs; ++i) {

@@ -101,9 +101,10 @@ class VectorEnv {
   // included. A state saved mid-episode steps on normally, even if the env's episode had ended
   // before the restore. A state saved at the end of an episode is an ended env: with next-step
   // autoreset the next step resets it, with autoreset disabled stepping it is an error until
-  // reset(seed, mask), and with same-step autoreset (whose envs never wait ended) the next step
-  // resets it too. Throws uw::Error on a wrong size or a state an env refuses, and then every
-  // env is as it was before the call.
+  // reset(seed, mask), and with same-step autoreset the next step resets it too (its row is then
+  // a reset, as with next-step). A state saved before an env's first reset is an ended env too.
+  // Throws uw::Error on a wrong size or a state an env refuses, and then every env's state is as
+  // it was before the call.
   BatchStep restore_states(std::span<const double> states, std::span<const uint8_t> mask = {});
 
   // Steps every env with its row of `actions` ([num_envs, action_size]). Throws uw::Error, before

@@ -4,6 +4,8 @@
 # cannot load must be listed below with MuJoCo's reason; anything else that fails, fails.
 #
 #   UMWELT=build/cli/umwelt scripts/check-gymnasium-xml.sh [CACHE_DIR]
+#
+# The XMLs go to CACHE_DIR/gymnasium-<version> (default ~/.cache/umwelt), a folder of its own.
 set -euo pipefail
 
 version=1.2.2
@@ -11,7 +13,7 @@ wheel=gymnasium-$version-py3-none-any.whl
 sha256=f04ec362b1fdf73a8b327db5ef89384a3f2ba411e05d3521513414fbbb2199c8
 umwelt=${UMWELT:?set UMWELT to the umwelt binary}
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
-cache=${1:-${XDG_CACHE_HOME:-$home/.cache}/umwelt/gymnasium-$version}
+cache=${1:-${XDG_CACHE_HOME:-$home/.cache}/umwelt}/gymnasium-$version
 assets="$cache/gymnasium/envs/mujoco/assets"
 
 # file name -> the reason MuJoCo gives for refusing it (none so far on MuJoCo 4.0)

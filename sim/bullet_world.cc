@@ -51,6 +51,7 @@ void BulletWorld::reset() {
   }
   std::fill(control_.begin(), control_.end(), 0.0);
   std::fill(held_.begin(), held_.end(), 0.0);
+  std::fill(contact_forces_.begin(), contact_forces_.end(), 0.0);
   markers_.clear();
   for (const MarkerDesc& marker : scene_->markers) markers_.push_back(marker.pose);
   time_ = 0.0;
@@ -131,9 +132,38 @@ void BulletWorld::step(int substeps) {
     apply_controls(dt);
     e.world.stepSimulation(dt, /*maxSubSteps=*/0);
     time_ += dt;
+    if (senses_contact_forces()) measure_contact_forces(dt);
     if (std::string bad = find_bad_state(); !bad.empty()) {
       fault(std::move(bad));
       return;
+    }
+  }
+}
+
+void BulletWorld::sense_contact_forces() {
+  if (senses_contact_forces()) return;
+  dynamic_slot_.assign(engine_->bodies.size(), -1);
+  int slots = 0;
+  for (size_t b = 0; b < engine_->bodies.size(); ++b) {
+    engine_->bodies[b]->setUserIndex(static_cast<int>(b));
+    if (scene_->bodies[b].mass > 0) dynamic_slot_[b] = slots++;
+  }
+  contact_forces_.assign(slots, 0.0);
+}
+
+void BulletWorld::measure_contact_forces(double dt) {
+  std::fill(contact_forces_.begin(), contact_forces_.end(), 0.0);
+  btCollisionDispatcher& dispatcher = engine_->dispatcher;
+  for (int m = 0; m < dispatcher.getNumManifolds(); ++m) {
+    const btPersistentManifold* manifold = dispatcher.getManifoldByIndexInternal(m);
+    double impulse = 0;
+    for (int c = 0; c < manifold->getNumContacts(); ++c) {
+      impulse += manifold->getContactPoint(c).getAppliedImpulse();
+    }
+    for (const btCollisionObject* body : {manifold->getBody0(), manifold->getBody1()}) {
+      const int index = body->getUserIndex();
+      if (index >= 0 && dynamic_slot_[index] >= 0)
+        contact_forces_[dynamic_slot_[index]] += impulse / dt;
     }
   }
 }
@@ -167,7 +197,8 @@ int BulletWorld::state_size() const {
   int dynamic = 0;
   for (const BodyDesc& b : scene_->bodies) dynamic += b.mass > 0;
   return 1 + static_cast<int>(control_.size()) + kBodyValues * dynamic +
-         static_cast<int>(held_.size()) + kMarkerValues * static_cast<int>(scene_->markers.size());
+         static_cast<int>(held_.size()) + kMarkerValues * static_cast<int>(scene_->markers.size()) +
+         static_cast<int>(contact_forces_.size());
 }
 
 std::vector<double> BulletWorld::save_state() const {
@@ -200,6 +231,7 @@ void BulletWorld::save_state_to(std::span<double> out) const {
     p = std::copy(marker.pos.begin(), marker.pos.end(), p);
     p = std::copy(marker.quat.begin(), marker.quat.end(), p);
   }
+  std::copy(contact_forces_.begin(), contact_forces_.end(), p);
 }
 
 void BulletWorld::restore_state(std::span<const double> state) {
@@ -262,6 +294,7 @@ void BulletWorld::restore_state(std::span<const double> state) {
     std::copy(p + 3, p + 7, marker.quat.begin());
     p += kMarkerValues;
   }
+  std::copy(p, p + contact_forces_.size(), contact_forces_.begin());
   health_ = {};
 }
 

@@ -80,12 +80,20 @@ class BulletWorld final : public World {
   double joint_position(int joint) const;
   double joint_velocity(int joint) const;
 
+  // Contact sensing (an env's option sensors=1): from now on, after each step, the sum of the
+  // contact normal forces (N) on each dynamic body in the last physics step, in body order.
+  // While on, the readings are part of the state, so that a restored state reads the same.
+  void sense_contact_forces();
+  bool senses_contact_forces() const { return !contact_forces_.empty(); }
+  std::span<const double> contact_forces() const { return contact_forces_; }
+
   // Advances one step with Bullet's own stepSimulation only: no controls, no contact reset,
   // no health checks. The reference that benchmarks measure this world against.
   void raw_step();
 
  private:
   void apply_controls(double dt);
+  void measure_contact_forces(double dt);
   void fault(std::string why);
   std::string find_bad_state() const;
 
@@ -96,6 +104,8 @@ class BulletWorld final : public World {
   std::vector<double> control_;
   std::vector<double> held_;  // per body: force (3), offset (3)
   std::vector<Pose> markers_;
+  std::vector<double> contact_forces_;  // per dynamic body; empty when not sensing
+  std::vector<int> dynamic_slot_;       // per body: its place in contact_forces_, or -1
   double time_ = 0.0;
   mutable std::unique_ptr<BulletTwin> twin_;  // made on the first draw()
 };

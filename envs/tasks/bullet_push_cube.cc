@@ -4,7 +4,7 @@
 #include "envs/bullet_env.h"
 #include "envs/push_layout.h"
 #include "envs/registry.h"
-#include "envs/scripted.h"
+#include "envs/tasks/controllers.h"
 #include "sim/scene_builder.h"
 
 namespace uw::envs {

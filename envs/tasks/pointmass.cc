@@ -2,7 +2,7 @@
 
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
-#include "envs/scripted.h"
+#include "envs/tasks/controllers.h"
 
 namespace uw::envs {
 namespace {

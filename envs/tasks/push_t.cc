@@ -6,9 +6,10 @@
 #include <numbers>
 #include <vector>
 
+#include "core/error.h"
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
-#include "envs/scripted.h"
+#include "envs/tasks/controllers.h"
 
 namespace uw::envs {
 namespace {
@@ -313,6 +314,7 @@ void push_t(std::span<const float> obs, std::span<const float> goal, std::span<f
     const double score = alignment - kTravelCost * std::hypot(k.disc.x - disc.x, k.disc.y - disc.y);
     if (score > best_score) best = &k, best_score = score;
   }
+  UW_CHECK(best != nullptr, "push-t: no candidate push scored (a non-finite observation?)");
   const Point2 d = best->direction, n{-d.y, d.x};
   const double along = (disc.x - best->disc.x) * d.x + (disc.y - best->disc.y) * d.y;
   const double across = (disc.x - best->disc.x) * n.x + (disc.y - best->disc.y) * n.y;

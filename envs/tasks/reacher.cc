@@ -4,7 +4,6 @@
 
 #include "envs/mujoco_env.h"
 #include "envs/registry.h"
-#include "envs/scripted.h"
 
 namespace uw::envs {
 namespace {

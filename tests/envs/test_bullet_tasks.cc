@@ -163,9 +163,24 @@ TEST_CASE("bullet: the drawing twin follows the Bullet bodies") {
   }
 }
 
-TEST_CASE("bullet: sensors=1 is refused until Bullet envs have sensor readings") {
+TEST_CASE("bullet: sensors=1 appends each dynamic body's contact-force sum") {
   uw::Options sensors;
   sensors.set("sensors", "1");
-  CHECK_THROWS_WITH(registry().make("bullet-tower", sensors),
-                    Catch::Contains("option 'sensors'") && Catch::Contains("bullet-tower"));
+  auto env = registry().make("bullet-push-cube", sensors);
+  const uw::envs::EnvSpec& spec = env->spec();
+  REQUIRE(spec.sensor_fields.size() == 2);
+  CHECK(spec.sensor_fields[0] == uw::envs::ObservationField{"contact_force:cube", 13, 1});
+  CHECK(spec.sensor_fields[1] == uw::envs::ObservationField{"contact_force:pusher", 14, 1});
+  REQUIRE(spec.observation_space.flat_size() == 15);
+  TimeStep step = env->reset(1);
+  CHECK(step.obs[13] == 0.0f);  // nothing measured before the first step
+  for (int t = 0; t < 5; ++t) step = env->step(std::vector<float>{0.0f, 0.0f});
+  // the cube (0.2 kg) rests on the table; the pusher glides above it, touching nothing
+  CHECK(step.obs[13] == Approx(0.2 * 9.81).epsilon(0.1));
+  CHECK(step.obs[14] == 0.0f);
+  // the same physics as without sensors
+  auto plain = registry().make("bullet-push-cube");
+  TimeStep plain_step = plain->reset(1);
+  for (int t = 0; t < 5; ++t) plain_step = plain->step(std::vector<float>{0.0f, 0.0f});
+  CHECK(std::equal(plain_step.obs.begin(), plain_step.obs.end(), step.obs.begin()));
 }

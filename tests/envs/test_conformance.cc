@@ -103,7 +103,7 @@ class FakeEnv final : public Env {
     observe();
   }
   std::span<const float> observation() const override { return obs_; }
-  bool episode_ended() const override { return done_; }
+  bool episode_ended() const override { return done_ || !started_; }
   void render_into(const RenderRequest&, std::span<uint8_t>) override {
     throw uw::Error("fake: nothing to draw");
   }
@@ -246,6 +246,9 @@ TEST_CASE("bullet: task options keep the tasks conformant") {
   uw::Options bounce;
   bounce.set("balls", "8");
   require_conformant("bullet-bounce", bounce);
+  uw::Options sensors;
+  sensors.set("sensors", "1");
+  for (const char* id : {"bullet-push-cube", "bullet-tower"}) require_conformant(id, sensors);
   uw::Options push;
   push.set("terminate_on_success", "1");
   require_conformant("bullet-push-cube", push);

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "envs/mujoco_env.h"
@@ -300,10 +301,18 @@ TEST_CASE("sensors=1 appends the model's sensor readings, declared in the spec b
     CHECK(g == Approx(9.81).margin(1.0));
     CHECK(std::hypot(first.obs[20], first.obs[21], first.obs[22]) < 1.0f);
   }
-  SECTION("a model without sensors observes as before") {
-    auto env = registry().make("cartpole-swingup", with_sensors);
-    CHECK(env->spec().observation_space.flat_size() == 5);
+  SECTION("a model without sensors is refused, naming the env") {
+    CHECK_THROWS_WITH(
+        registry().make("cartpole-swingup", with_sensors),
+        Contains("option 'sensors'") && Contains("cartpole-swingup") && Contains("no sensors"));
+  }
+  SECTION("with pixels only, no sensor fields are declared (there is no state observation)") {
+    with_sensors.set("pixels", "16");
+    auto env = registry().make("pusher-push", with_sensors);
     CHECK(env->spec().sensor_fields.empty());
+    CHECK(spec_from_json(spec_to_json(env->spec())) == env->spec());
+    with_sensors.set("pixels_and_state", "1");
+    CHECK(registry().make("pusher-push", with_sensors)->spec().sensor_fields.size() == 4);
   }
 }
 

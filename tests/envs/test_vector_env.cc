@@ -288,17 +288,23 @@ TEST_CASE("batched restore with a mask leaves the other envs alone, and brings g
 }
 
 TEST_CASE("restoring an ended episode: the next step resets it; a mid-episode state steps on") {
-  for (AutoresetMode mode : {AutoresetMode::kNextStep, AutoresetMode::kDisabled}) {
+  for (AutoresetMode mode :
+       {AutoresetMode::kNextStep, AutoresetMode::kSameStep, AutoresetMode::kDisabled}) {
     INFO(autoreset_mode_name(mode));
-    VectorEnv envs(make("cheetah-run", 3), {2, 1, mode});
-    const std::vector<float> actions = random_actions(envs, 10, 2);
-    envs.reset(0);
-    trace(envs, actions, 0, 1);
-    std::vector<double> mid(size_t(2) * envs.state_size());
-    envs.save_states(mid);
-    trace(envs, actions, 1, 2);  // step 3: both episodes end
+    // states mid-episode and at its end, from a batch whose envs wait ended
+    VectorEnv source(make("cheetah-run", 3), {2, 1, AutoresetMode::kNextStep});
+    const std::vector<float> actions = random_actions(source, 10, 2);
+    source.reset(0);
+    trace(source, actions, 0, 1);
+    std::vector<double> mid(size_t(2) * source.state_size());
+    source.save_states(mid);
+    trace(source, actions, 1, 2);  // step 3: both episodes end
     std::vector<double> ended(mid.size());
-    envs.save_states(ended);
+    source.save_states(ended);
+
+    VectorEnv envs(make("cheetah-run", 3), {2, 1, mode});
+    envs.reset(0);
+    trace(envs, actions, 0, 3);
 
     // an ended env restored to mid-episode steps on, with no reset
     BatchStep batch = envs.restore_states(mid);
@@ -311,10 +317,11 @@ TEST_CASE("restoring an ended episode: the next step resets it; a mid-episode st
     envs.restore_states(mid);
     envs.restore_states(ended);
     CHECK(envs.env(0).episode_ended());
-    if (mode == AutoresetMode::kNextStep) {
+    if (mode != AutoresetMode::kDisabled) {
       batch = envs.step(std::span(actions).subspan(0, 2 * envs.action_size()));
       CHECK(batch.was_reset[0] == 1);
       CHECK(batch.was_reset[1] == 1);
+      CHECK_FALSE(envs.env(0).episode_ended());
     } else {
       CHECK_THROWS_WITH(envs.step(std::span(actions).subspan(0, 2 * envs.action_size())),
                         Contains("has ended its episode"));
@@ -366,3 +373,17 @@ TEST_CASE("batched save and restore allocate nothing") {
   }
 }
 #endif
+
+TEST_CASE("restoring states saved before the first reset: the envs wait for a reset") {
+  VectorEnv fresh(make("pointmass-reach"), {2, 1, AutoresetMode::kNextStep});
+  std::vector<double> unstarted(size_t(2) * fresh.state_size());
+  fresh.save_states(unstarted);
+  VectorEnv envs(make("pointmass-reach"), {2, 2, AutoresetMode::kNextStep});
+  envs.reset(3);
+  envs.restore_states(unstarted);
+  CHECK(envs.env(0).episode_ended());
+  const std::vector<float> actions = random_actions(envs, 1, 1);
+  const BatchStep batch = envs.step(actions);  // resets them, with no throw from inside a step
+  CHECK(batch.was_reset[0] == 1);
+  CHECK(batch.was_reset[1] == 1);
+}

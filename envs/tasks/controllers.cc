@@ -1,4 +1,4 @@
-#include "envs/scripted.h"
+#include "envs/tasks/controllers.h"
 
 #include <algorithm>
 #include <cmath>
