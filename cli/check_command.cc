@@ -1,8 +1,8 @@
 // umwelt check: run the env conformance checker on one env (a task or any MJCF file).
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "envs/check_env.h"
 #include "envs/registry.h"
@@ -48,18 +48,18 @@ int run_check(const CheckArgs& args) {
 
 }  // namespace
 
-void add_check_command(CLI::App& app, int& exit_code) {
+void add_check_command(App& app, int& exit_code) {
   auto args = std::make_shared<CheckArgs>();
   auto* command =
       app.add_subcommand("check", "Check that envs conform to the Env API (all tasks by default)");
   command->add_option("--env", args->env_ids, "Env id to check (repeatable), or mjcf:<path>");
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
   command->add_option("--steps", args->config.steps, "Steps compared between runs that must agree")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   command
       ->add_option("--save-after", args->config.save_after,
                    "Steps taken before a state is saved, cloned or clipped")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   command->add_flag("--json", args->json, "Print one JSON object");
   command->callback([args, &exit_code] { exit_code = run_check(*args); });
 }

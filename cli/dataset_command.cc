@@ -1,8 +1,8 @@
 // umwelt dataset: inspect, verify, merge, replay and dump datasets made by `umwelt gen`.
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "core/error.h"
@@ -189,7 +189,7 @@ void run_export(const std::string& dir, const std::string& format, const std::st
 
 }  // namespace
 
-void add_dataset_command(CLI::App& app, int& exit_code) {
+void add_dataset_command(App& app, int& exit_code) {
   auto* command = app.add_subcommand("dataset", "Inspect, verify, merge, replay, dump datasets");
   command->require_subcommand(1);
 
@@ -240,7 +240,7 @@ void add_dataset_command(CLI::App& app, int& exit_code) {
   export_command->add_option("dir", args->dir, "Dataset directory")->required();
   export_command->add_option("--format", args->format, "npz or minari")
       ->required()
-      ->check(CLI::IsMember({"npz", "minari"}));
+      ->check(IsMember({"npz", "minari"}));
   export_command
       ->add_option("--out", args->out,
                    "npz: the .npz file; minari: a new directory (put it at "

@@ -1,8 +1,8 @@
 // umwelt envs: every env id with its spec.
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "envs/pixel_env.h"
@@ -68,7 +68,7 @@ void run_envs(bool json) {
 
 }  // namespace
 
-void add_envs_command(CLI::App& app) {
+void add_envs_command(App& app) {
   auto* command = app.add_subcommand("envs", "List every env id with its spec");
   auto json = std::make_shared<bool>(false);
   command->add_flag("--json", *json, "Print one JSON object");

@@ -1,8 +1,8 @@
 // umwelt gen: generate an interaction dataset (resumable, the same on any thread count or split).
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "datagen/generator.h"
@@ -59,7 +59,7 @@ void run_gen(GenArgs& args) {
 
 }  // namespace
 
-void add_gen_command(CLI::App& app) {
+void add_gen_command(App& app) {
   auto args = std::make_shared<GenArgs>();
   data::GenerationConfig& c = args->config;
   auto* command = app.add_subcommand(
@@ -67,11 +67,11 @@ void add_gen_command(CLI::App& app) {
   command->add_option("--env", c.env_id, "Env id (see `umwelt envs`)")->required();
   command->add_option("--episodes", c.episodes, "Episodes in the whole dataset")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   command->add_option("--out", args->out, "Dataset directory (new, or one to resume)")->required();
   command->add_option("--seed", c.seed, "Base seed; episode k is a pure function of (seed, k)");
   command->add_option("--threads", args->threads, "Threads recording episodes")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   command->add_option("--policy", c.policy,
                       "Behaviour policy: random, ou[:theta=0.15,sigma=0.3], "
                       "scripted[:noise=0.1] (goal tasks), or mix:random=0.5,scripted=0.5");
@@ -79,20 +79,20 @@ void add_gen_command(CLI::App& app) {
   command
       ->add_option("--max-steps", c.max_steps,
                    "Cut episodes at this many steps (truncated); 0 = the env's own limit")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber);
   command->add_option("--shard-episodes", c.shard_episodes, "Episodes per shard file")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   command
       ->add_option("--shard-index", c.shard_index,
                    "Generate only the shards j with j mod shard-count = shard-index (one "
                    "cluster task); merge the parts with `umwelt dataset merge`")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber);
   command->add_option("--shard-count", c.shard_count, "Number of parts the dataset is split into")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   command
       ->add_option("--zstd-level", c.zstd_level,
                    "Zstandard level: -7..-1 fast (default -5), 1..22 smaller and slower")
-      ->check(CLI::Range(data::kMinZstdLevel, 22));
+      ->check(Range(data::kMinZstdLevel, 22));
   command->add_flag("--json", args->json, "Print one JSON object");
   command->callback([args] { run_gen(*args); });
 }

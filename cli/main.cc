@@ -1,13 +1,14 @@
 // umwelt: the command-line front of Umwelt. One file per command under cli/.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Umwelt: simulate, generate data, learn world models, plan, look."};
+  uw::cli::App app{"Umwelt: simulate, generate data, learn world models, plan, look."};
   app.name("umwelt");
   app.require_subcommand(1);
   int exit_code = 0;
@@ -19,9 +20,7 @@ int main(int argc, char** argv) {
   uw::cli::add_gen_command(app);
   uw::cli::add_dataset_command(app, exit_code);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (const std::optional<int> code = app.parse(argc, argv)) return *code;
   } catch (const uw::Error& e) {
     std::fprintf(stderr, "umwelt: error: %s\n", e.what());
     return 1;

@@ -1,5 +1,4 @@
 // umwelt perf: performance measured as ratios against a reference in the same run.
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -7,6 +6,7 @@
 #include "bench/bullet_perf.h"
 #include "bench/pixel_perf.h"
 #include "bench/sim_perf.h"
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/machine.h"
 #include "cli/table.h"
@@ -177,7 +177,7 @@ void run_perf_pixels(PerfPixelsArgs args) {
 
 }  // namespace
 
-void add_perf_command(CLI::App& app) {
+void add_perf_command(App& app) {
   auto* perf = app.add_subcommand("perf", "Measure performance as ratios against a reference");
   perf->require_subcommand(1);
   auto args = std::make_shared<PerfSimArgs>();
@@ -185,23 +185,23 @@ void add_perf_command(CLI::App& app) {
       "sim", "Env step against raw mj_step, vector env against mjb_step, 2 threads against 1");
   sim->add_option("--model", args->model, "A model with contacts and about 25 DoF");
   sim->add_option("--steps", args->config.steps, "Env steps run from one saved state")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   sim->add_option("--sample-steps", args->config.steps_per_sample,
                   "Env steps per timed sample (the run is repeated to fill it)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   sim->add_option("--vector-steps", args->config.vector_steps, "Batch steps per timed sample")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   sim->add_option("--rounds", args->config.rounds,
                   "Interleaved samples of env and raw (the best counts)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   sim->add_option("--vector-rounds", args->config.vector_rounds,
                   "Interleaved samples of vector env and mjb_step (the best counts)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   sim->add_option("--num-envs", args->config.vector_envs, "Envs in the vector benchmark")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   sim->add_option("--background-load", args->config.background_load,
                   "Busy threads of its own kept running while measuring (a shared machine)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber);
   sim->add_flag("--json", args->json, "Print one JSON object");
   sim->callback([args] { run_perf_sim(*args); });
 
@@ -210,21 +210,21 @@ void add_perf_command(CLI::App& app) {
       "pixels", "Rollouts with pixel observations (a fast render per step) against state only");
   pixels->add_option("--env", pixel_args->config.env_ids, "Env id (repeatable; default: all)");
   pixels->add_option("--size", pixel_args->size, "Width and height of the pixels")
-      ->check(CLI::Range(1, envs::kMaxPixelSize));
+      ->check(Range(1, envs::kMaxPixelSize));
   pixels->add_option("--steps", pixel_args->config.steps, "Env steps per timed sample")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   pixels
       ->add_option("--rounds", pixel_args->config.rounds,
                    "Interleaved samples of each side (the best counts)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   pixels->add_option("--vector-env", pixel_args->config.vector_env_id,
                      "Env of the vector benchmark (pixel envs on 2 threads against 1)");
   pixels->add_option("--num-envs", pixel_args->config.vector_envs, "Envs in the vector benchmark")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   pixels
       ->add_option("--vector-steps", pixel_args->config.vector_steps,
                    "Batch steps per timed sample")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   pixels->add_flag("--json", pixel_args->json, "Print one JSON object");
   pixels->callback([pixel_args] { run_perf_pixels(*pixel_args); });
 
@@ -235,15 +235,15 @@ void add_perf_command(CLI::App& app) {
       "bullet", "Bullet env step against raw stepSimulation on the same scene");
   bullet->add_option("--env", bullet_args->config.env_ids, "Bullet envs to measure (repeatable)");
   bullet->add_option("--steps", bullet_args->config.steps, "Env steps run from one saved state")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   bullet
       ->add_option("--sample-steps", bullet_args->config.steps_per_sample,
                    "Env steps per timed sample (the run is repeated to fill it)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   bullet
       ->add_option("--rounds", bullet_args->config.rounds,
                    "Interleaved samples of env and raw (the best counts)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   bullet->add_flag("--json", bullet_args->json, "Print one JSON object");
   add_perf_data_command(*perf);
   bullet->callback([bullet_args] { run_perf_bullet(*bullet_args); });

@@ -1,10 +1,10 @@
 // umwelt perf data: dataset generation against the same rollouts without writing, compression,
 // and window sampling.
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "bench/data_perf.h"
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/machine.h"
 #include "cli/table.h"
@@ -72,7 +72,7 @@ void run_perf_data(const PerfDataArgs& args) {
 
 }  // namespace
 
-void add_perf_data_command(CLI::App& perf) {
+void add_perf_data_command(App& perf) {
   auto args = std::make_shared<PerfDataArgs>();
   bench::DataPerfConfig& c = args->config;
   auto* data = perf.add_subcommand(
@@ -82,22 +82,22 @@ void add_perf_data_command(CLI::App& perf) {
   data->add_option("--env", c.env_ids, "Env id (repeatable; default: all)");
   data->add_option("--episodes", c.episodes,
                    "Episodes per generation at least (more for fast envs: see --min-seconds)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   data->add_option("--min-seconds", c.min_seconds,
                    "Episodes enough for the reference rollouts to take this long")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber);
   data->add_option("--max-steps", c.max_steps,
                    "Steps per episode at most (default: the env's time limit)")
-      ->check(CLI::PositiveNumber);
-  data->add_option("--threads", c.threads, "Threads on both sides")->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
+  data->add_option("--threads", c.threads, "Threads on both sides")->check(PositiveNumber);
   data->add_option("--rounds", c.rounds,
                    "Interleaved samples of each side (median ratios, best rates)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber);
   data->add_option("--policy", c.policy, "Behaviour policy (see umwelt gen)");
   data->add_option("--zstd-level", c.zstd_level, "Zstandard level (see umwelt gen)")
-      ->check(CLI::Range(data::kMinZstdLevel, 22));
-  data->add_option("--window", c.window, "Sampled window length")->check(CLI::PositiveNumber);
-  data->add_option("--batch", c.batch, "Windows per sampled batch")->check(CLI::PositiveNumber);
+      ->check(Range(data::kMinZstdLevel, 22));
+  data->add_option("--window", c.window, "Sampled window length")->check(PositiveNumber);
+  data->add_option("--batch", c.batch, "Windows per sampled batch")->check(PositiveNumber);
   data->add_option("--scratch", c.scratch, "Where the datasets are written (default: temp)");
   data->add_flag("--json", args->json, "Print one JSON object");
   data->callback([args] { run_perf_data(*args); });

@@ -1,9 +1,9 @@
 // umwelt render: draw an env after some random steps into a PNG, offscreen with no display.
-#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/random.h"
@@ -82,14 +82,14 @@ void run_render(const RenderArgs& args) {
 
 }  // namespace
 
-void add_render_command(CLI::App& app) {
+void add_render_command(App& app) {
   auto args = std::make_shared<RenderArgs>();
   auto* command = app.add_subcommand(
       "render", "Draw an env after random steps into a PNG (offscreen, no display needed)");
   command->add_option("--env", args->env, "Env id (see `umwelt envs`) or mjcf:<path>")->required();
   command->add_option("--seed", args->seed, "Seed of the reset and of the random actions");
   command->add_option("--steps", args->steps, "Random steps before drawing")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber);
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
   command->add_option("--camera", args->camera,
                       "A camera of the model by name (default: the task's view)");

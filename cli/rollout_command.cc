@@ -1,10 +1,10 @@
 // umwelt rollout: run a policy (or a file of actions) in a batch of envs and
 // measure it.
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/actions_file.h"
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "core/error.h"
@@ -112,7 +112,7 @@ void run_rollout_command(const RolloutArgs& args) {
 
 }  // namespace
 
-void add_rollout_command(CLI::App& app) {
+void add_rollout_command(App& app) {
   auto args = std::make_shared<RolloutArgs>();
   auto* command = app.add_subcommand("rollout", "Run a policy in a batch of envs and measure it");
   command
@@ -120,15 +120,13 @@ void add_rollout_command(CLI::App& app) {
                    "Env id (see `umwelt envs`), mjcf:<path>, or all; repeatable (--json then "
                    "prints one object per line)")
       ->required();
-  command->add_option("--steps", args->steps, "Steps per env")->check(CLI::NonNegativeNumber);
+  command->add_option("--steps", args->steps, "Steps per env")->check(NonNegativeNumber);
   command->add_option("--seed", args->seed, "Seed; env i gets seed + i");
   command->add_option("--policy", args->policy,
                       "zero, random, ou[:theta=..,sigma=..], scripted[:noise=..] (the task's "
                       "controller; noise 0.1 by default) or mix:KIND=WEIGHT,...");
-  command->add_option("--num-envs", args->num_envs, "Envs stepped together")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--threads", args->threads, "Threads stepping them")
-      ->check(CLI::PositiveNumber);
+  command->add_option("--num-envs", args->num_envs, "Envs stepped together")->check(PositiveNumber);
+  command->add_option("--threads", args->threads, "Threads stepping them")->check(PositiveNumber);
   command->add_option("--option", args->options,
                       "Env option key=value (repeatable); every env takes pixels=N (or WxH), "
                       "pixels_and_state=1 and camera=NAME for pixel observations");
