@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "core/error.h"
 #include "sim/versions.h"
@@ -13,7 +14,7 @@ namespace {
 // Env state after the world's: elapsed steps, started, episode over, then the generator as
 // 32-bit halves (each exact in a double), then goal and goal observation.
 constexpr int kFlagValues = 3;
-constexpr int kRngValues = 10;
+constexpr int kRngValues = 2 * std::tuple_size_v<decltype(Rng(0).state())>;
 
 uint64_t read_u64(const double* in) {
   return (static_cast<uint64_t>(in[0]) << 32) | static_cast<uint64_t>(in[1]);
@@ -293,8 +294,8 @@ void TaskEnv::restore_state(std::span<const double> state) {
   elapsed_steps_ = static_cast<int>(elapsed);
   started_ = tail[1] != 0.0;
   episode_over_ = tail[2] != 0.0;
-  std::array<uint64_t, 5> rng_state;
-  for (int i = 0; i < 5; ++i) rng_state[i] = read_u64(tail + kFlagValues + 2 * i);
+  decltype(rng_.state()) rng_state;
+  for (size_t i = 0; i < rng_state.size(); ++i) rng_state[i] = read_u64(tail + kFlagValues + 2 * i);
   rng_.set_state(rng_state);
   const size_t goal_size = goal_values_.size();
   std::copy(goal, goal + goal_size, goal_values_.begin());

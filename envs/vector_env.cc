@@ -223,14 +223,10 @@ void VectorEnv::check_states(std::span<const double> states, std::span<const uin
 BatchStep VectorEnv::restore_states(std::span<const double> states, std::span<const uint8_t> mask) {
   check_states(states, mask);
   auto chosen = [&](int i) { return mask.empty() || mask[i] != 0; };
-  auto row = [&](std::span<const double> all, int i) {
-    return all.subspan(size_t(i) * state_size_, state_size_);
-  };
+  auto row = [&](auto all, int i) { return all.subspan(size_t(i) * state_size_, state_size_); };
   // the chosen envs' states before the call, to go back to on an error
   for (int i = 0; i < config_.num_envs; ++i) {
-    if (chosen(i))
-      envs_[i]->save_state_to(
-          std::span(undo_states_).subspan(size_t(i) * state_size_, state_size_));
+    if (chosen(i)) envs_[i]->save_state_to(row(std::span(undo_states_), i));
   }
   try {
     pool_.parallel_for(config_.num_envs, [&](int begin, int end) {
@@ -246,7 +242,7 @@ BatchStep VectorEnv::restore_states(std::span<const double> states, std::span<co
   } catch (...) {
     // the states saved just now restore exactly: every env is as it was before the call
     for (int i = 0; i < config_.num_envs; ++i) {
-      if (chosen(i)) envs_[i]->restore_state(row(undo_states_, i));
+      if (chosen(i)) envs_[i]->restore_state(row(std::span<const double>(undo_states_), i));
     }
     throw;
   }
