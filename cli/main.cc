@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
   uw::cli::add_perf_command(app);
   uw::cli::add_gen_command(app);
   uw::cli::add_dataset_command(app, exit_code);
+#ifdef UMWELT_WITH_TORCH
+  uw::cli::add_train_command(app);
+  uw::cli::add_model_command(app);
+#endif
   try {
     if (const std::optional<int> code = app.parse(argc, argv)) return *code;
   } catch (const uw::Error& e) {

@@ -1,0 +1,241 @@
+#include "agents/model_config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+
+#include "core/error.h"
+
+namespace uw::agents {
+namespace {
+
+// Each section's fields, listed once for writing and reading: f(name, member).
+template <class F>
+void visit(ModelConfig& c, F&& f) {
+  f("input", c.input);
+  f("latent_dim", c.latent_dim);
+  f("encoder_hidden", c.encoder_hidden);
+  f("encoder_layers", c.encoder_layers);
+  f("cnn_channels", c.cnn_channels);
+  f("predictor_hidden", c.predictor_hidden);
+  f("predictor_blocks", c.predictor_blocks);
+  f("frameskip", c.frameskip);
+  f("history", c.history);
+  f("inverse_dynamics", c.inverse_dynamics);
+  f("reward_head", c.reward_head);
+  f("termination_head", c.termination_head);
+  f("probe_hidden", c.probe_hidden);
+}
+
+template <class F>
+void visit(LossConfig& c, F&& f) {
+  f("horizon", c.horizon);
+  f("open_loop_weight", c.open_loop_weight);
+  f("teacher_forcing_weight", c.teacher_forcing_weight);
+  f("target", c.target);
+  f("ema_decay", c.ema_decay);
+  f("regularizer", c.regularizer);
+  f("variance_weight", c.variance_weight);
+  f("covariance_weight", c.covariance_weight);
+  f("sigreg_weight", c.sigreg_weight);
+  f("sigreg_projections", c.sigreg_projections);
+  f("inverse_dynamics_weight", c.inverse_dynamics_weight);
+  f("reward_weight", c.reward_weight);
+  f("termination_weight", c.termination_weight);
+}
+
+template <class F>
+void visit(TrainConfig& c, F&& f) {
+  f("steps", c.steps);
+  f("batch_size", c.batch_size);
+  f("learning_rate", c.learning_rate);
+  f("weight_decay", c.weight_decay);
+  f("eval_every", c.eval_every);
+  f("checkpoint_every", c.checkpoint_every);
+  f("heldout_every", c.heldout_every);
+  f("eval_windows", c.eval_windows);
+  f("data_threads", c.data_threads);
+}
+
+template <class Section>
+nlohmann::json section_to_json(Section section) {
+  nlohmann::json out = nlohmann::json::object();
+  visit(section, [&](const char* name, const auto& value) { out[name] = value; });
+  return out;
+}
+
+// Whether a JSON value can be read as T without losing anything.
+template <class T>
+bool fits(const nlohmann::json& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v.is_boolean();
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return v.is_number_integer();
+  } else if constexpr (std::is_same_v<T, double>) {
+    return v.is_number();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return v.is_string();
+  } else {
+    if (!v.is_array()) return false;
+    for (const nlohmann::json& item : v) {
+      if (!item.is_number_integer()) return false;
+    }
+    return true;
+  }
+}
+
+template <class T>
+const char* type_words() {
+  if constexpr (std::is_same_v<T, bool>) return "true or false";
+  if constexpr (std::is_same_v<T, int64_t>) return "an integer";
+  if constexpr (std::is_same_v<T, double>) return "a number";
+  if constexpr (std::is_same_v<T, std::string>) return "a string";
+  return "a list of integers";
+}
+
+template <class Section>
+void section_from_json(const nlohmann::json& json, const std::string& where, Section& section) {
+  if (!json.is_object()) throw Error(where + ": expected an object");
+  std::set<std::string> known;
+  visit(section, [&](const char* name, auto& value) {
+    known.insert(name);
+    if (!json.contains(name)) return;
+    using T = std::decay_t<decltype(value)>;
+    const nlohmann::json& v = json[name];
+    if (!fits<T>(v)) {
+      throw Error(where + "." + name + " is " + v.dump() + ", expected " + type_words<T>());
+    }
+    value = v.get<T>();
+  });
+  for (const auto& [name, value] : json.items()) {
+    if (known.count(name) == 0) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error(where + " has no field '" + name + "'; known: " + list);
+    }
+  }
+}
+
+void require(bool ok, const std::string& where, const std::string& what) {
+  if (!ok) throw Error(where + ": " + what);
+}
+
+void check(const WorldModelConfig& c, const std::string& where) {
+  const ModelConfig& m = c.model;
+  const std::string model = where + ".model";
+  require(m.input == "state" || m.input == "pixels" || m.input == "both" || m.input == "auto",
+          model + ".input", "'" + m.input + "' is not one of auto, state, pixels, both");
+  require(m.latent_dim >= 1 && m.latent_dim <= 4096, model + ".latent_dim", "expected 1..4096");
+  require(m.encoder_hidden >= 1 && m.encoder_layers >= 1, model,
+          "encoder_hidden and encoder_layers must be at least 1");
+  require(!m.cnn_channels.empty() && m.cnn_channels.size() <= 8, model + ".cnn_channels",
+          "expected 1..8 layers");
+  for (const int64_t channels : m.cnn_channels) {
+    require(channels >= 1 && channels <= 1024, model + ".cnn_channels", "expected 1..1024");
+  }
+  require(m.predictor_hidden >= 1 && m.predictor_blocks >= 0, model,
+          "predictor_hidden must be at least 1 and predictor_blocks at least 0");
+  require(m.frameskip >= 1 && m.frameskip <= 100, model + ".frameskip", "expected 1..100");
+  require(m.history >= 1 && m.history <= 32, model + ".history", "expected 1..32");
+  require(m.probe_hidden >= 1, model + ".probe_hidden", "expected at least 1");
+  const LossConfig& l = c.loss;
+  const std::string loss = where + ".loss";
+  require(l.horizon >= 1 && l.horizon <= 256, loss + ".horizon", "expected 1..256");
+  require(l.target == "stopgrad" || l.target == "ema", loss + ".target",
+          "'" + l.target + "' is not one of stopgrad, ema");
+  require(l.ema_decay >= 0 && l.ema_decay < 1, loss + ".ema_decay", "expected [0, 1)");
+  require(l.regularizer == "vicreg" || l.regularizer == "sigreg" || l.regularizer == "none",
+          loss + ".regularizer", "'" + l.regularizer + "' is not one of vicreg, sigreg, none");
+  require(l.sigreg_projections >= 1, loss + ".sigreg_projections", "expected at least 1");
+  for (const double w : {l.open_loop_weight, l.teacher_forcing_weight, l.variance_weight,
+                         l.covariance_weight, l.sigreg_weight, l.inverse_dynamics_weight,
+                         l.reward_weight, l.termination_weight}) {
+    require(w >= 0 && std::isfinite(w), loss, "weights must be finite and >= 0");
+  }
+  const TrainConfig& t = c.train;
+  const std::string train = where + ".train";
+  require(t.steps >= 0, train + ".steps", "expected >= 0");
+  require(t.batch_size >= 2, train + ".batch_size", "expected at least 2 (the regulariser "
+                                                    "needs a spread)");
+  require(t.learning_rate > 0 && std::isfinite(t.learning_rate), train + ".learning_rate",
+          "expected > 0");
+  require(t.weight_decay >= 0, train + ".weight_decay", "expected >= 0");
+  require(t.eval_every >= 0 && t.checkpoint_every >= 0, train,
+          "eval_every and checkpoint_every must be >= 0");
+  require(t.heldout_every >= 2, train + ".heldout_every", "expected at least 2");
+  require(t.eval_windows >= 2, train + ".eval_windows", "expected at least 2");
+  require(t.data_threads >= 1 && t.data_threads <= 64, train + ".data_threads",
+          "expected 1..64");
+}
+
+}  // namespace
+
+nlohmann::json config_to_json(const WorldModelConfig& config) {
+  return {{"model", section_to_json(config.model)},
+          {"loss", section_to_json(config.loss)},
+          {"train", section_to_json(config.train)}};
+}
+
+WorldModelConfig config_from_json(const nlohmann::json& json, const std::string& where) {
+  if (!json.is_object()) throw Error(where + ": expected a JSON object");
+  WorldModelConfig c;
+  for (const auto& [name, value] : json.items()) {
+    if (name == "model") {
+      section_from_json(value, where + ".model", c.model);
+    } else if (name == "loss") {
+      section_from_json(value, where + ".loss", c.loss);
+    } else if (name == "train") {
+      section_from_json(value, where + ".train", c.train);
+    } else if (name != "comment") {
+      throw Error(where + " has no section '" + name + "'; known: model, loss, train");
+    }
+  }
+  check(c, where);
+  return c;
+}
+
+void apply_overrides(nlohmann::json& json, std::span<const std::string> overrides) {
+  for (const std::string& item : overrides) {
+    const size_t eq = item.find('=');
+    const size_t dot = item.find('.');
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 ||
+        dot + 1 == eq) {
+      throw Error("--set '" + item + "': expected section.field=value (e.g. model.latent_dim=8)");
+    }
+    const std::string section = item.substr(0, dot);
+    const std::string field = item.substr(dot + 1, eq - dot - 1);
+    const std::string text = item.substr(eq + 1);
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = text;  // a bare word: a string
+    json[section][field] = value;
+  }
+}
+
+std::filesystem::path default_config_dir() {
+  if (const char* dir = std::getenv("UMWELT_CONFIG_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  return UMWELT_DEFAULT_CONFIG_DIR;
+}
+
+std::filesystem::path builtin_config_path(const std::string& env_id) {
+  const std::filesystem::path dir = default_config_dir();
+  const std::filesystem::path own = dir / (env_id + ".json");
+  std::error_code ec;
+  if (env_id.find('/') == std::string::npos && std::filesystem::is_regular_file(own, ec)) {
+    return own;
+  }
+  return dir / "default.json";
+}
+
+nlohmann::json read_config_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot read config file '" + path.string() + "'");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("config file '" + path.string() + "' is not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace uw::agents

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/evaluate.h"
+#include "agents/model_file.h"
+
+namespace uw::agents {
+
+struct TrainOptions {
+  std::filesystem::path data;  // a dataset directory (umwelt gen)
+  std::filesystem::path out;   // the model directory
+  // the config: this file, else the built-in one for the dataset's env; then the overrides
+  std::optional<std::filesystem::path> config_file;
+  std::vector<std::string> overrides;  // "section.field=value"
+  std::optional<int64_t> steps;        // overrides train.steps
+  int threads = 1;                     // LibTorch's threads
+  std::string device = "cpu";          // "cpu" or "cuda"
+  uint64_t seed = 0;
+  bool resume = false;  // continue the run in `out` from its last checkpoint
+  bool progress = true;  // a progress line on stderr
+  // When it becomes true (a signal handler sets it), training checkpoints and returns.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct TrainResult {
+  ModelFile model;  // as saved
+  EvalReport eval;  // the last held-out evaluation
+  int64_t first_step = 0;  // where this run started (0, or the checkpoint it resumed)
+  int64_t steps = 0;       // the step it ended at
+  double seconds = 0;      // training, without the evaluations
+  double samples_per_second = 0;  // windows per second through the optimiser
+  double data_wait_seconds = 0;   // time the optimiser waited for batches
+  bool interrupted = false;       // stopped early through `stop`
+};
+
+// Trains a world model on a dataset and writes it to `out`: weights.safetensors and
+// config.json at every checkpoint (each replaced atomically, so a kill leaves the last one
+// usable), train_state.safetensors for --resume (weights, optimiser moments, step), and
+// metrics.jsonl (training losses, and each held-out evaluation). Same seed, threads and device
+// on CPU give bit-identical weights, also across a resume. Throws uw::Error on a bad dataset,
+// config or device, an `out` that holds another run (without resume), or a checkpoint that
+// does not fit the config.
+TrainResult train_world_model(const TrainOptions& options);
+
+// Whether this build can train on CUDA (a CUDA LibTorch and a GPU).
+bool cuda_available();
+
+}  // namespace uw::agents
