@@ -1,5 +1,6 @@
 #include "agents/model_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "agents/safetensors.h"
@@ -51,6 +52,16 @@ std::vector<float> stats(const nlohmann::json& json, const char* name, int64_t s
     }
   }
   return values;
+}
+
+// safetensors has no checksum: this one, over the tensors' bytes in name order (writers may
+// lay them out in any order), finds a flipped bit in a weight
+std::string data_checksum(std::vector<TensorBytes> tensors) {
+  std::sort(tensors.begin(), tensors.end(),
+            [](const TensorBytes& a, const TensorBytes& b) { return a.name < b.name; });
+  data::Xxh64Stream hash;
+  for (const TensorBytes& t : tensors) hash.update(t.bytes);
+  return data::hex64(hash.digest());
 }
 
 }  // namespace
@@ -105,14 +116,11 @@ void save_model(const std::filesystem::path& dir, const ModelFile& m) {
   }
   const std::string step =
       m.training.contains("step") ? m.training["step"].dump() : std::string("0");
-  // safetensors has no checksum: one over the data finds a flipped bit in a weight
-  data::Xxh64Stream hash;
-  for (const TensorBytes& t : tensors) hash.update(t.bytes);
   write_safetensors(dir / "weights.safetensors", tensors,
                     {{"format", kFormat},
                      {"fingerprint", m.fingerprint()},
                      {"step", step},
-                     {"data_xxh64", data::hex64(hash.digest())}});
+                     {"data_xxh64", data_checksum(tensors)}});
   data::write_file_atomically(dir / "config.json", model_json(m).dump(2) + "\n");
 }
 
@@ -177,8 +185,12 @@ ModelFile load_model_file(const std::filesystem::path& dir) {
                 " does not belong to the config.json beside it (a different architecture, env or "
                 "normalisation)");
   }
+  std::vector<TensorBytes> stored;
+  for (const auto& [name, entry] : weights.entries()) {
+    stored.push_back({name, entry.dtype, entry.shape, weights.data().subspan(entry.begin, entry.end - entry.begin)});
+  }
   if (weights.metadata().count("data_xxh64") == 0 ||
-      weights.meta("data_xxh64") != data::hex64(data::xxh64_of(weights.data()))) {
+      weights.meta("data_xxh64") != data_checksum(stored)) {
     throw Error("checkpoint " + weights.where() +
                 ": the tensor data does not match its checksum (data_xxh64): damaged");
   }
