@@ -13,6 +13,7 @@ namespace {
 struct GenArgs {
   data::GenerationConfig config;
   std::vector<std::string> options;
+  std::string states = "all";
   std::string out;
   int threads = 1;
   bool json = false;
@@ -20,6 +21,7 @@ struct GenArgs {
 
 void run_gen(GenArgs& args) {
   args.config.options = Options::parse(args.options);
+  args.config.state_every = data::parse_states(args.states);
   const envs::Registry registry = envs::make_default_registry();
   const data::GenerateResult result =
       data::generate(registry, args.config, args.out, {.threads = args.threads, .progress = true});
@@ -76,6 +78,9 @@ void add_gen_command(App& app) {
                       "Behaviour policy: random, ou[:theta=0.15,sigma=0.3], "
                       "scripted[:noise=0.1] (goal tasks), or mix:random=0.5,scripted=0.5");
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
+  command->add_option("--states", args->states,
+                      "Simulator states kept for exact replay: all (default), none, or every=K "
+                      "(steps 0, K, 2K, ...; replay re-simulates between them)");
   command
       ->add_option("--max-steps", c.max_steps,
                    "Cut episodes at this many steps (truncated); 0 = the env's own limit")

@@ -16,6 +16,9 @@ namespace {
 
 constexpr uint32_t kEpisodeMagic = 0x50455755;  // "UWEP" little-endian
 constexpr uint32_t kEpisodeVersion = 2;
+// version 3 adds state_every after state_size; it is written only for episodes that keep some
+// of their states, so that the payloads (and content hashes) of the rest stay as they were
+constexpr uint32_t kSparseStatesVersion = 3;
 constexpr size_t kMaxPolicyName = 4096;
 constexpr size_t kHeaderSize = 80;
 
@@ -213,31 +216,33 @@ void encode_episode_into(const Episode& e, std::vector<uint8_t>& payload) {
   };
   const int64_t obs_size = count(e.observations, T + 1);
   const int64_t action_size = count(e.actions, T);
-  const int64_t state_size = count(e.states, T + 1);
+  const int64_t state_size = count(e.states, state_rows(T, e.state_every));
+  const uint32_t version = e.state_every == 1 ? kEpisodeVersion : kSparseStatesVersion;
   const int64_t pixel_size = count(e.pixels, T + 1);
   const auto goal_size = static_cast<int64_t>(e.goal.size());
   UW_CHECK(e.policy.size() <= kMaxPolicyName, "policy name too long");
   const EncodedArray observations = plan_array(e.observations, T + 1, obs_size);
   const EncodedArray actions = plan_array(e.actions, T, action_size);
   const EncodedArray rewards = plan_array(e.rewards, T, 1);
-  const EncodedArray states = plan_array(e.states, T + 1, state_size);
+  const EncodedArray states = plan_array(e.states, state_rows(T, e.state_every), state_size);
   const EncodedArray goal = plan_array(e.goal, 1, goal_size);
   const auto goal_obs_size = static_cast<int64_t>(e.goal_observation.size());
   const EncodedArray goal_observation = plan_array(e.goal_observation, 1, goal_obs_size);
   // a reused buffer of the same size is not touched by resize
-  payload.resize(kHeaderSize + e.policy.size() + encoded_size<float>(observations) +
+  payload.resize(kHeaderSize + (version == kSparseStatesVersion ? 8 : 0) + e.policy.size() + encoded_size<float>(observations) +
                  encoded_size<float>(actions) + encoded_size<float>(rewards) +
                  encoded_size<double>(states) + encoded_size<float>(goal) +
                  encoded_size<float>(goal_observation) + e.pixels.size());
   Writer w(payload);
   w.put(kEpisodeMagic);
-  w.put(kEpisodeVersion);
+  w.put(version);
   w.put(static_cast<int64_t>(e.index));
   w.put(e.seed);
   w.put(T);
   w.put(obs_size);
   w.put(action_size);
   w.put(state_size);
+  if (version == kSparseStatesVersion) w.put(e.state_every);
   w.put(goal_size);
   w.put(pixel_size);
   w.put(static_cast<uint8_t>(e.terminated));
@@ -249,7 +254,7 @@ void encode_episode_into(const Episode& e, std::vector<uint8_t>& payload) {
   w.put_array(e.observations, T + 1, obs_size, observations);
   w.put_array(e.actions, T, action_size, actions);
   w.put_array(e.rewards, T, 1, rewards);
-  w.put_array(e.states, T + 1, state_size, states);
+  w.put_array(e.states, state_rows(T, e.state_every), state_size, states);
   w.put_array(e.goal, 1, goal_size, goal);
   w.put_array(e.goal_observation, 1, goal_obs_size, goal_observation);
   w.put_bytes(e.pixels);
@@ -261,9 +266,9 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   Reader r(payload, where);
   if (r.get<uint32_t>("magic") != kEpisodeMagic) r.fail("it does not start with 'UWEP'");
   const uint32_t version = r.get<uint32_t>("version");
-  if (version != kEpisodeVersion) {
-    r.fail("version " + std::to_string(version) + ", this reader knows version " +
-           std::to_string(kEpisodeVersion));
+  if (version != kEpisodeVersion && version != kSparseStatesVersion) {
+    r.fail("version " + std::to_string(version) + ", this reader knows versions " +
+           std::to_string(kEpisodeVersion) + " and " + std::to_string(kSparseStatesVersion));
   }
   Episode e;
   e.index = r.get<int64_t>("index");
@@ -272,6 +277,7 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   const int64_t obs_size = r.get<int64_t>("obs_size");
   const int64_t action_size = r.get<int64_t>("action_size");
   const int64_t state_size = r.get<int64_t>("state_size");
+  e.state_every = version == kSparseStatesVersion ? r.get<int64_t>("state_every") : 1;
   const int64_t goal_size = r.get<int64_t>("goal_size");
   const int64_t pixel_size = r.get<int64_t>("pixel_size");
   // bound every size before multiplying, so nothing overflows; the arrays as decoded must fit
@@ -279,7 +285,8 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   for (const auto& [name, value] :
        {std::pair{"steps", e.steps}, std::pair{"obs_size", obs_size},
         std::pair{"action_size", action_size}, std::pair{"state_size", state_size},
-        std::pair{"goal_size", goal_size}, std::pair{"pixel_size", pixel_size}}) {
+        std::pair{"goal_size", goal_size}, std::pair{"pixel_size", pixel_size},
+        std::pair{"state_every", e.state_every}}) {
     if (value < 0 || value > kMaxLayoutSize * 64) {
       r.fail(std::string(name) + " is " + std::to_string(value) + ", outside [0, " +
              std::to_string(kMaxLayoutSize * 64) + "]");
@@ -287,7 +294,8 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   }
   const __int128 T = e.steps;
   const __int128 array_bytes = (T + 1) * obs_size * 4 + T * action_size * 4 + T * 4 +
-                               (T + 1) * state_size * 8 + goal_size * 4 +
+                               state_rows(e.steps, e.state_every) * state_size * 8 +
+                               goal_size * 4 +
                                (goal_size > 0 ? obs_size * 4 : 0) + (T + 1) * pixel_size;
   if (array_bytes > static_cast<__int128>(max_array_bytes)) {
     r.fail("its header sizes need " +
@@ -316,7 +324,7 @@ Episode decode_episode(std::span<const uint8_t> payload, const std::string& wher
   e.observations = r.get_array<float>(e.steps + 1, obs_size, "observations");
   e.actions = r.get_array<float>(e.steps, action_size, "actions");
   e.rewards = r.get_array<float>(e.steps, 1, "rewards");
-  e.states = r.get_array<double>(e.steps + 1, state_size, "states");
+  e.states = r.get_array<double>(state_rows(e.steps, e.state_every), state_size, "states");
   e.goal = r.get_array<float>(1, goal_size, "goal");
   e.goal_observation = r.get_array<float>(1, goal_size > 0 ? obs_size : 0, "goal_observation");
   const auto pixels = r.get_bytes(static_cast<size_t>((e.steps + 1) * pixel_size), "pixels");

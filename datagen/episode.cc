@@ -4,6 +4,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/error.h"
+
 namespace uw::data {
 namespace {
 
@@ -54,10 +56,38 @@ uint64_t payload_bound(const EpisodeLayout& l, int64_t steps) {
 
 uint64_t array_bytes(const EpisodeLayout& l, int64_t episodes, int64_t steps) {
   const auto rows = static_cast<uint64_t>(steps + episodes);  // T + 1 per episode
-  const auto row = static_cast<uint64_t>(4 * l.obs_size + 8 * l.state_size + l.pixel_size());
+  const auto row = static_cast<uint64_t>(4 * l.obs_size + l.pixel_size());
+  // floor(T / K) + 1 state rows per episode, at most steps / K + episodes in all
+  const auto state_rows = static_cast<uint64_t>(
+      l.state_every == 0 ? 0 : steps / l.state_every + episodes);
   const auto step = static_cast<uint64_t>(4 * l.action_size + 4);
   const auto goal = static_cast<uint64_t>(l.goal_size > 0 ? 4 * (l.goal_size + l.obs_size) : 0);
-  return rows * row + static_cast<uint64_t>(steps) * step + static_cast<uint64_t>(episodes) * goal;
+  return rows * row + state_rows * 8 * static_cast<uint64_t>(l.state_size) +
+         static_cast<uint64_t>(steps) * step + static_cast<uint64_t>(episodes) * goal;
+}
+
+std::string states_text(int64_t every) {
+  if (every == 1) return "all";
+  if (every == 0) return "none";
+  return "every=" + std::to_string(every);
+}
+
+int64_t parse_states(const std::string& text) {
+  if (text == "all") return 1;
+  if (text == "none") return 0;
+  if (text.rfind("every=", 0) == 0) {
+    size_t used = 0;
+    int64_t every = 0;
+    try {
+      every = std::stoll(text.substr(6), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used > 0 && 6 + used == text.size() && every >= 1 && every <= (int64_t{1} << 31)) {
+      return every;
+    }
+  }
+  throw Error("states '" + text + "': expected all, none or every=K with K >= 1");
 }
 
 double Episode::total_reward() const {
@@ -69,11 +99,15 @@ double Episode::total_reward() const {
 std::string episode_problem(const Episode& e, const EpisodeLayout& layout) {
   if (e.steps < 1) return "has " + std::to_string(e.steps) + " steps, expected at least 1";
   const int64_t T = e.steps;
+  if (e.state_every != layout.state_every) {
+    return "keeps states " + states_text(e.state_every) + ", the dataset " +
+           states_text(layout.state_every);
+  }
   for (const std::string& problem :
        {size_problem("observations", e.observations, (T + 1) * layout.obs_size),
         size_problem("actions", e.actions, T * layout.action_size),
         size_problem("rewards", e.rewards, T),
-        size_problem("states", e.states, (T + 1) * layout.state_size),
+        size_problem("states", e.states, state_rows(T, e.state_every) * layout.state_size),
         size_problem("goal", e.goal, layout.goal_size),
         size_problem("goal_observation", e.goal_observation,
                      layout.goal_size > 0 ? layout.obs_size : 0),

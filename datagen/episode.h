@@ -17,6 +17,8 @@ struct EpisodeLayout {
   int64_t goal_size = 0;     // G: 0 without a goal
   int64_t pixel_height = 0;  // 0 without pixels
   int64_t pixel_width = 0;
+  // which steps keep their state: every K-th (t = 0, K, 2K, ...), 1 = all, 0 = none
+  int64_t state_every = 1;
 
   int64_t pixel_size() const { return pixel_height * pixel_width * 3; }
   friend bool operator==(const EpisodeLayout&, const EpisodeLayout&) = default;
@@ -31,7 +33,10 @@ struct Episode {
   std::vector<float> observations;  // [T+1, D]
   std::vector<float> actions;       // [T, A], as given to step (inside the action space)
   std::vector<float> rewards;       // [T]
-  std::vector<double> states;       // [T+1, S]: Env::save_state() before each step and at the end
+  // [R, S]: Env::save_state() at steps 0, K, 2K, ... <= T (K = state_every; all T+1 steps for
+  // K = 1, none for K = 0): R = state_rows(T, K)
+  std::vector<double> states;
+  int64_t state_every = 1;
   std::vector<float> goal;          // [G]
   std::vector<float> goal_observation;  // [D] when G > 0
   std::vector<uint8_t> pixels;          // [T+1, H, W, 3]
@@ -42,6 +47,14 @@ struct Episode {
 
   double total_reward() const;
 };
+
+// The state rows an episode of `steps` steps keeps when every K-th step's state is stored.
+inline int64_t state_rows(int64_t steps, int64_t every) {
+  return every == 0 ? 0 : steps / every + 1;
+}
+// "all", "none", "every=K"; and back (throws uw::Error on anything else, naming it).
+std::string states_text(int64_t every);
+int64_t parse_states(const std::string& text);
 
 // The most bytes the payload of an episode of at most `steps` steps can take (its arrays, the
 // header and the longest policy name), and so also the most its arrays take decoded: readers

@@ -250,8 +250,10 @@ void write_episode(H5Writer& w, const Episode& e, int64_t id, const Manifest& ma
             flags.data());
 
   Handle infos = w.group(g, "infos");
-  w.dataset(infos.get(), "states", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-            dims_of(T + 1, {layout.state_size}), e.states.data());
+  if (layout.state_every == 1) {  // Minari's infos hold a value per step, or nothing
+    w.dataset(infos.get(), "states", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+              dims_of(T + 1, {layout.state_size}), e.states.data());
+  }
   if (layout.goal_size > 0) {
     w.dataset(infos.get(), "goal", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
               dims_of(T + 1, {layout.goal_size}), repeated(e.goal, T + 1).data());

@@ -144,8 +144,11 @@ std::vector<Member> plan_members(const EpisodeLayout& layout, int64_t steps, int
        {E},
        8,
        [](const Episode& e, RegionWriter& w) { w.write(bytes_of(e.seed)); }},
-      {"states", "<f8", {rows, layout.state_size}, 8, values(&Episode::states)},
   };
+  // one state per observation row; a dataset that kept only some has none to export
+  if (layout.state_every == 1) {
+    members.push_back({"states", "<f8", {rows, layout.state_size}, 8, values(&Episode::states)});
+  }
   if (layout.goal_size > 0) {
     members.push_back({"goals", "<f4", {E, layout.goal_size}, 4, values(&Episode::goal)});
     members.push_back(

@@ -77,6 +77,7 @@ json generation_to_json(const GenerationConfig& c) {
           {"seed", c.seed},
           {"episodes", c.episodes},
           {"max_steps", c.max_steps},
+          {"states", states_text(c.state_every)},
           {"shard_episodes", c.shard_episodes},
           {"shard_index", c.shard_index},
           {"shard_count", c.shard_count},
@@ -93,6 +94,14 @@ GenerationConfig generation_from_json(const json& j, const std::string& where) {
   c.seed = field<uint64_t>(j, "seed", where);
   c.episodes = field<int64_t>(j, "episodes", where);
   c.max_steps = field<int64_t>(j, "max_steps", where);
+  // datasets from before --states kept them all
+  try {
+    c.state_every = parse_states(j.value("states", std::string("all")));
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what());
+  } catch (const json::exception&) {
+    throw Error(where + ": field 'states' is not a string");
+  }
   c.shard_episodes = field<int64_t>(j, "shard_episodes", where);
   c.shard_index = field<int>(j, "shard_index", where);
   c.shard_count = field<int>(j, "shard_count", where);
@@ -128,6 +137,9 @@ void check_generation(const GenerationConfig& c) {
   if (c.shard_count < 1 || c.shard_index < 0 || c.shard_index >= c.shard_count) {
     throw Error("shard index " + std::to_string(c.shard_index) + " of " +
                 std::to_string(c.shard_count) + ": expected 0 <= index < count");
+  }
+  if (c.state_every < 0 || c.state_every > kMaxSteps) {
+    throw Error("state_every is " + std::to_string(c.state_every) + ", expected 0..2^31");
   }
   if (c.zstd_level < kMinZstdLevel || c.zstd_level == 0 || c.zstd_level > ZSTD_maxCLevel()) {
     throw Error("zstd_level is " + std::to_string(c.zstd_level) + ", expected " +
@@ -204,7 +216,8 @@ json manifest_to_json(const Manifest& m) {
             {"state", m.layout.state_size},
             {"goal", m.layout.goal_size},
             {"pixel_height", m.layout.pixel_height},
-            {"pixel_width", m.layout.pixel_width}}},
+            {"pixel_width", m.layout.pixel_width},
+            {"state_every", m.layout.state_every}}},
           {"generator", m.generator},
           {"totals", {{"episodes", m.episodes()}, {"steps", m.steps()}, {"bytes", m.bytes()}}},
           {"shards", shards}};
@@ -236,6 +249,13 @@ Manifest manifest_from_json(const json& j, const std::string& where) {
   m.layout.goal_size = field<int64_t>(layout, "goal", layout_where);
   m.layout.pixel_height = field<int64_t>(layout, "pixel_height", layout_where);
   m.layout.pixel_width = field<int64_t>(layout, "pixel_width", layout_where);
+  m.layout.state_every = layout.contains("state_every")
+                             ? field<int64_t>(layout, "state_every", layout_where)
+                             : 1;
+  if (m.layout.state_every != m.generation.state_every) {
+    throw Error(layout_where + ": state_every is " + std::to_string(m.layout.state_every) +
+                ", the generation keeps states " + states_text(m.generation.state_every));
+  }
   check_layout(m.layout, m.spec, layout_where);
   const json shards = field<json>(j, "shards", where);
   if (!shards.is_array()) throw Error(where + ": field 'shards' is not an array");

@@ -25,6 +25,9 @@ struct GenerationConfig {
   uint64_t seed = 0;
   int64_t episodes = 0;
   int64_t max_steps = 0;  // 0 = the env's own limit
+  // which steps keep the full simulator state (exact replay, the viewer): every K-th, 1 = all,
+  // 0 = none. Training needs observations only; states cost generation speed and space.
+  int64_t state_every = 1;
   int64_t shard_episodes = 100;
   int shard_index = 0;  // this part is shard_index of shard_count (every shard j = index mod count)
   int shard_count = 1;

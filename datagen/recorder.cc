@@ -21,6 +21,7 @@ EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const Generatio
   layout_.obs_size = spec.observation_space.flat_size();
   layout_.action_size = spec.action_space.flat_size();
   layout_.state_size = static_cast<int64_t>(env_->save_state().size());
+  layout_.state_every = config.state_every;
   layout_.goal_size = spec.goal_space ? spec.goal_space->flat_size() : 0;
   if (spec.pixel_space) {
     layout_.pixel_height = spec.pixel_space->shape()[0];
@@ -62,6 +63,7 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
   e.terminated = e.truncated = false;
   e.reason = envs::EndReason::kNone;
   e.index = k;
+  e.state_every = config_.state_every;
   e.seed = episode_seed(config_.seed, k);
   envs::TimeStep step = env_->reset(e.seed);
   policy_->reset(0, policy_seed(e.seed));
@@ -73,7 +75,8 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
   // reserve for the whole time limit: most episodes run to it
   const auto rows = keep ? static_cast<size_t>(step_limit_ + 1) : 0;
   e.observations.reserve(rows * layout_.obs_size);
-  e.states.reserve(rows * layout_.state_size);
+  e.states.reserve(static_cast<size_t>(keep ? state_rows(step_limit_, config_.state_every) : 0) *
+                   layout_.state_size);
   e.actions.reserve(rows * layout_.action_size);
   e.rewards.reserve(rows);
   e.pixels.reserve(rows * layout_.pixel_size());
@@ -81,7 +84,7 @@ void EpisodeRecorder::run(int64_t k, bool keep, Episode& e) {
     if (!keep) return;
     append(e.observations, s.obs);
     append(e.pixels, s.pixels);
-    env_->append_state(e.states);
+    if (config_.state_every > 0 && e.steps % config_.state_every == 0) env_->append_state(e.states);
   };
   observe(step);
   while (true) {

@@ -61,9 +61,12 @@ ReplayResult replay_episode(const envs::Registry& registry, const Dataset& datas
   result.episode = k;
   envs::TimeStep step = env->reset(e.seed);
   const auto compare = [&](int64_t t) {
-    const std::vector<double> state = env->save_state();
-    std::string mismatch = row_mismatch("state", t, row(e.states, t, layout.state_size),
-                                        std::span<const double>(state));
+    std::string mismatch;
+    if (e.state_every > 0 && t % e.state_every == 0) {  // a step whose state was kept
+      const std::vector<double> state = env->save_state();
+      mismatch = row_mismatch("state", t, row(e.states, t / e.state_every, layout.state_size),
+                              std::span<const double>(state));
+    }
     if (mismatch.empty()) {
       mismatch = row_mismatch("observation", t, row(e.observations, t, layout.obs_size), step.obs);
     }
@@ -98,6 +101,27 @@ ReplayResult replay_episode(const envs::Registry& registry, const Dataset& datas
     result.mismatch = "the success flag at the end differs";
   }
   return result;
+}
+
+int64_t seek_step(envs::Env& env, const Episode& e, int64_t t) {
+  if (t < 0 || t > e.steps) {
+    throw Error("episode " + std::to_string(e.index) + " has steps 0.." + std::to_string(e.steps) +
+                ", not " + std::to_string(t));
+  }
+  int64_t from = 0;
+  if (e.state_every > 0) {
+    from = t / e.state_every * e.state_every;
+    const int64_t size = env.state_size();
+    env.restore_state(std::span(e.states).subspan(static_cast<size_t>(from / e.state_every * size),
+                                                  static_cast<size_t>(size)));
+  } else {
+    env.reset(e.seed);
+  }
+  const auto A = static_cast<int64_t>(e.actions.size()) / e.steps;
+  for (int64_t s = from; s < t; ++s) {
+    env.step(std::span(e.actions).subspan(static_cast<size_t>(s * A), static_cast<size_t>(A)));
+  }
+  return from;
 }
 
 }  // namespace uw::data

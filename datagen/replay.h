@@ -23,4 +23,11 @@ struct ReplayResult {
 // has a different spec than the dataset's.
 ReplayResult replay_episode(const envs::Registry& registry, const Dataset& dataset, int64_t k);
 
+// Puts `env` (made from the dataset's manifest, on its engine versions) into episode e's state at
+// step t, bit-exact: restores the nearest kept state at or before t and re-simulates the steps
+// after it with the recorded actions, or resets from the episode's seed when it kept no states
+// (--states none). Returns the step it re-simulated from. Throws uw::Error on a step outside
+// 0..T.
+int64_t seek_step(envs::Env& env, const Episode& e, int64_t t);
+
 }  // namespace uw::data
