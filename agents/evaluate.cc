@@ -66,6 +66,42 @@ std::vector<double> ranks(const std::vector<double>& v) {
   return r;
 }
 
+// The spread of latents [count, Z]: per-dimension deviation, the covariance spectrum's effective
+// rank, and the total deviation over the latents' RMS size.
+void latent_spread(const std::vector<float>& z, int64_t Z, EvalReport& report) {
+  const int64_t count = static_cast<int64_t>(z.size()) / Z;
+  std::vector<double> mean(Z), cov(Z * Z);
+  double squares = 0;
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t a = 0; a < Z; ++a) mean[a] += z[i * Z + a] / static_cast<double>(count);
+  for (int64_t i = 0; i < count; ++i) {
+    for (int64_t a = 0; a < Z; ++a) {
+      const double da = z[i * Z + a] - mean[a];
+      squares += double(z[i * Z + a]) * z[i * Z + a];
+      for (int64_t b = 0; b <= a; ++b) cov[a * Z + b] += da * (z[i * Z + b] - mean[b]);
+    }
+  }
+  double trace = 0;
+  report.latent_std.clear();
+  for (int64_t a = 0; a < Z; ++a) {
+    for (int64_t b = 0; b <= a; ++b) {
+      cov[a * Z + b] /= static_cast<double>(count - 1);
+      cov[b * Z + a] = cov[a * Z + b];
+    }
+    report.latent_std.push_back(std::sqrt(cov[a * Z + a]));
+    trace += cov[a * Z + a];
+  }
+  std::vector<double> spectrum = symmetric_eigenvalues(cov, Z);
+  double entropy = 0, total = 0;
+  for (double& v : spectrum) total += v = std::max(v, 0.0);
+  for (const double v : spectrum) {
+    if (v > 0) entropy -= v / total * std::log(v / total);
+  }
+  report.effective_rank = total > 0 ? std::exp(entropy) : 0.0;
+  const double rms = std::sqrt(squares / static_cast<double>(count));
+  report.relative_spread = rms > 0 ? std::sqrt(trace) / rms : 0.0;
+}
+
 }  // namespace
 
 int64_t eval_window_steps(const ModelConfig& c) { return (c.history - 1 + kEvalSteps) * c.frameskip; }
@@ -141,6 +177,7 @@ EvalReport evaluate_model(const WorldModel& model, const data::WindowSampler& he
   const int64_t P = file.shape.pixel_height * file.shape.pixel_width * 3;
   const int64_t L = eval_window_steps(file.config.model), n = H + kEvalSteps;
   UW_CHECK(heldout.window() == L, "held-out windows of another length than the evaluation's");
+  if (windows < 2) throw Error("an evaluation needs at least 2 windows, got " + std::to_string(windows));
   if (heldout.windows() == 0) {
     throw Error("no held-out window of " + std::to_string(L) +
                 " steps to evaluate on: every held-out episode is shorter");
@@ -197,7 +234,7 @@ EvalReport evaluate_model(const WorldModel& model, const data::WindowSampler& he
       }
     }
     if (D > 0) {
-      decoded.resize(N * Z > 0 ? N * D : 0);
+      decoded.resize(N * D);
       std::vector<float> start(N * Z), truth(N * D);
       for (const auto& [k, sums] : probe) {
         for (int64_t b = 0; b < N; ++b) {
@@ -250,36 +287,7 @@ EvalReport evaluate_model(const WorldModel& model, const data::WindowSampler& he
   if (model.has_inverse_dynamics()) {
     report.idm_error = idm_sse / static_cast<double>(windows * F * A);
   }
-  // the spread of the latents: per-dimension deviation, covariance spectrum
-  std::vector<double> mean(Z), cov(Z * Z);
-  double squares = 0;
-  for (int64_t i = 0; i < windows; ++i)
-    for (int64_t a = 0; a < Z; ++a) mean[a] += starts[i * Z + a] / static_cast<double>(windows);
-  for (int64_t i = 0; i < windows; ++i) {
-    for (int64_t a = 0; a < Z; ++a) {
-      const double da = starts[i * Z + a] - mean[a];
-      squares += double(starts[i * Z + a]) * starts[i * Z + a];
-      for (int64_t b = 0; b <= a; ++b) cov[a * Z + b] += da * (starts[i * Z + b] - mean[b]);
-    }
-  }
-  double trace = 0;
-  for (int64_t a = 0; a < Z; ++a) {
-    for (int64_t b = 0; b <= a; ++b) {
-      cov[a * Z + b] /= static_cast<double>(windows - 1);
-      cov[b * Z + a] = cov[a * Z + b];
-    }
-    report.latent_std.push_back(std::sqrt(cov[a * Z + a]));
-    trace += cov[a * Z + a];
-  }
-  std::vector<double> spectrum = symmetric_eigenvalues(cov, Z);
-  double entropy = 0, total = 0;
-  for (double& v : spectrum) total += v = std::max(v, 0.0);
-  for (const double v : spectrum) {
-    if (v > 0) entropy -= v / total * std::log(v / total);
-  }
-  report.effective_rank = total > 0 ? std::exp(entropy) : 0.0;
-  const double rms = std::sqrt(squares / static_cast<double>(windows));
-  report.relative_spread = rms > 0 ? std::sqrt(trace) / rms : 0.0;
+  latent_spread(starts, Z, report);
   report.collapsed =
       is_collapsed(report.relative_spread, report.effective_rank, Z, report.collapse_reason);
   return report;

@@ -55,6 +55,7 @@ void visit(TrainConfig& c, F&& f) {
   f("heldout_every", c.heldout_every);
   f("eval_windows", c.eval_windows);
   f("data_threads", c.data_threads);
+  f("probe_only", c.probe_only);
 }
 
 template <class Section>
@@ -218,14 +219,16 @@ std::filesystem::path default_config_dir() {
   return UMWELT_DEFAULT_CONFIG_DIR;
 }
 
-std::filesystem::path builtin_config_path(const std::string& env_id) {
+std::filesystem::path builtin_config_path(const std::string& env_id, bool pixels) {
   const std::filesystem::path dir = default_config_dir();
-  const std::filesystem::path own = dir / (env_id + ".json");
+  const std::string suffix = pixels ? "-pixels.json" : ".json";
+  const std::filesystem::path own = dir / (env_id + suffix);
   std::error_code ec;
+  // ids like mjcf:/path/model.xml name no file here
   if (env_id.find('/') == std::string::npos && std::filesystem::is_regular_file(own, ec)) {
     return own;
   }
-  return dir / "default.json";
+  return dir / ("default" + suffix);
 }
 
 nlohmann::json read_config_file(const std::filesystem::path& path) {

@@ -64,6 +64,9 @@ struct TrainConfig {
   int64_t heldout_every = 10;      // episode k is held out when k mod heldout_every = that - 1
   int64_t eval_windows = 1024;     // held-out windows per evaluation
   int64_t data_threads = 1;        // threads preparing batches ahead of the optimiser
+  // Train the state probe alone, on the world model as initialised: the untrained baseline that
+  // shows what training learned.
+  bool probe_only = false;
 };
 
 struct WorldModelConfig {
@@ -84,8 +87,9 @@ void apply_overrides(nlohmann::json& json, std::span<const std::string> override
 // The folder of built-in configs: $UMWELT_CONFIG_DIR when set, else the source tree's
 // agents/configs/.
 std::filesystem::path default_config_dir();
-// The built-in config for an env: configs/<env id>.json, else configs/default.json.
-std::filesystem::path builtin_config_path(const std::string& env_id);
+// The built-in config for an env's dataset: configs/<env id>.json, else configs/default.json;
+// for a dataset with pictures configs/<env id>-pixels.json, else configs/default-pixels.json.
+std::filesystem::path builtin_config_path(const std::string& env_id, bool pixels);
 // Reads a config file; throws uw::Error naming it.
 nlohmann::json read_config_file(const std::filesystem::path& path);
 

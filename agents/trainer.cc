@@ -8,9 +8,7 @@
 #include <sstream>
 
 #include "agents/batch_source.h"
-#include "agents/jepa_loss.h"
-#include "agents/networks.h"
-#include "agents/safetensors.h"
+#include "agents/learner.h"
 #include "agents/world_model.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -24,115 +22,6 @@ namespace uw::agents {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// AdamW as PyTorch defines it (decoupled weight decay, bias-corrected moments), with its state
-// in plain tensors so that a checkpoint holds it by parameter name.
-class AdamW {
- public:
-  AdamW(std::vector<std::pair<std::string, torch::Tensor>> params, double lr, double decay)
-      : params_(std::move(params)), lr_(lr), decay_(decay) {
-    for (const auto& [name, p] : params_) {
-      m_.push_back(torch::zeros_like(p));
-      v_.push_back(torch::zeros_like(p));
-    }
-  }
-
-  void zero_grad() {
-    for (auto& [name, p] : params_) {
-      if (p.grad().defined()) p.mutable_grad().zero_();
-    }
-  }
-
-  void step() {
-    torch::NoGradGuard no_grad;
-    ++steps_;
-    const double bias1 = 1 - std::pow(kBeta1, static_cast<double>(steps_));
-    const double bias2 = 1 - std::pow(kBeta2, static_cast<double>(steps_));
-    for (size_t i = 0; i < params_.size(); ++i) {
-      torch::Tensor& p = params_[i].second;
-      if (!p.grad().defined()) continue;
-      const torch::Tensor& g = p.grad();
-      if (decay_ > 0) p.mul_(1 - lr_ * decay_);
-      m_[i].mul_(kBeta1).add_(g, 1 - kBeta1);
-      v_[i].mul_(kBeta2).addcmul_(g, g, 1 - kBeta2);
-      const torch::Tensor denom = (v_[i].sqrt() / std::sqrt(bias2)).add_(kEps);
-      p.addcdiv_(m_[i], denom, -lr_ / bias1);
-    }
-  }
-
-  int64_t steps() const { return steps_; }
-  void set_steps(int64_t steps) { steps_ = steps; }
-  const std::vector<std::pair<std::string, torch::Tensor>>& params() const { return params_; }
-  std::vector<torch::Tensor>& first_moments() { return m_; }
-  std::vector<torch::Tensor>& second_moments() { return v_; }
-
- private:
-  static constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
-  std::vector<std::pair<std::string, torch::Tensor>> params_;
-  std::vector<torch::Tensor> m_, v_;
-  double lr_, decay_;
-  int64_t steps_ = 0;
-};
-
-std::span<const uint8_t> bytes_of(const torch::Tensor& t) {
-  return std::span(static_cast<const uint8_t*>(t.data_ptr()), t.numel() * sizeof(float));
-}
-
-// train_state.safetensors: every parameter and both Adam moments, by name, and the step.
-void save_train_state(const std::filesystem::path& path, detail::NetworksImpl& nets,
-                      AdamW& adam, const std::string& fingerprint, uint64_t seed) {
-  std::vector<torch::Tensor> keep;  // contiguous CPU copies, alive while written
-  std::vector<TensorBytes> tensors;
-  const auto add = [&](const std::string& name, const torch::Tensor& t) {
-    keep.push_back(t.detach().to(torch::kCPU).contiguous());
-    tensors.push_back({name, DType::kF32, keep.back().sizes().vec(), bytes_of(keep.back())});
-  };
-  keep.reserve(nets.named_parameters().size() + 2 * adam.params().size());
-  for (const auto& item : nets.named_parameters()) add("param/" + item.key(), item.value());
-  for (size_t i = 0; i < adam.params().size(); ++i) {
-    add("adam_m/" + adam.params()[i].first, adam.first_moments()[i]);
-    add("adam_v/" + adam.params()[i].first, adam.second_moments()[i]);
-  }
-  write_safetensors(path, tensors,
-                    {{"fingerprint", fingerprint},
-                     {"step", std::to_string(adam.steps())},
-                     {"seed", std::to_string(seed)}});
-}
-
-// Restores what save_train_state wrote; returns the step. Errors name the file.
-int64_t load_train_state(const std::filesystem::path& path, detail::NetworksImpl& nets,
-                         AdamW& adam, const std::string& fingerprint, uint64_t seed) {
-  const Safetensors state = Safetensors::read(path);
-  if (state.metadata().count("fingerprint") == 0 || state.meta("fingerprint") != fingerprint) {
-    throw Error("cannot resume from " + state.where() +
-                ": it was trained with another architecture, env, dataset normalisation or "
-                "dataset than this command gives");
-  }
-  if (state.meta("seed") != std::to_string(seed)) {
-    throw Error("cannot resume from " + state.where() + ": it was trained with --seed " +
-                state.meta("seed") + ", not " + std::to_string(seed));
-  }
-  torch::NoGradGuard no_grad;
-  const auto restore = [&](const std::string& name, torch::Tensor t) {
-    const std::vector<int64_t> shape = t.sizes().vec();
-    const std::vector<float> values = state.floats(name, shape);
-    t.copy_(torch::from_blob(const_cast<float*>(values.data()), shape, torch::kFloat32));
-  };
-  for (const auto& item : nets.named_parameters()) restore("param/" + item.key(), item.value());
-  for (size_t i = 0; i < adam.params().size(); ++i) {
-    restore("adam_m/" + adam.params()[i].first, adam.first_moments()[i]);
-    restore("adam_v/" + adam.params()[i].first, adam.second_moments()[i]);
-  }
-  int64_t step = 0;
-  try {
-    step = std::stoll(state.meta("step"));
-  } catch (const std::exception&) {
-    throw Error("checkpoint " + state.where() + ": step '" + state.meta("step") +
-                "' is not a number");
-  }
-  adam.set_steps(step);
-  return step;
-}
 
 // Per-dimension mean and standard deviation of rows of `size` values; a constant dimension
 // gets a deviation of 1 (it is only shifted).
@@ -157,16 +46,22 @@ void column_stats(std::span<const float> rows, int64_t size, std::vector<float>&
   }
 }
 
-WorldModelConfig resolve_config(const TrainOptions& o, const std::string& env_id,
-                                bool has_pixels, nlohmann::json& json) {
-  const std::filesystem::path path = o.config_file ? *o.config_file : builtin_config_path(env_id);
-  json = read_config_file(path);
-  apply_overrides(json, o.overrides);
-  if (o.steps) json["train"]["steps"] = *o.steps;
+}  // namespace
+
+WorldModelConfig resolve_config(const std::optional<std::filesystem::path>& file,
+                                std::span<const std::string> overrides,
+                                std::optional<int64_t> steps, const std::string& env_id,
+                                bool has_pixels) {
+  const std::filesystem::path path = file ? *file : builtin_config_path(env_id, has_pixels);
+  nlohmann::json json = read_config_file(path);
+  apply_overrides(json, overrides);
+  if (steps) json["train"]["steps"] = *steps;
   WorldModelConfig config = config_from_json(json, "config '" + path.string() + "'");
   if (config.model.input == "auto") config.model.input = has_pixels ? "pixels" : "state";
   return config;
 }
+
+namespace {
 
 // Appends lines to metrics.jsonl (after dropping lines past `from_step` on a resume).
 class MetricsLog {
@@ -204,6 +99,28 @@ std::string terms_text(const detail::LossResult& loss) {
 
 bool cuda_available() { return torch::cuda::is_available(); }
 
+WindowGeometry window_geometry(const WorldModelConfig& c) {
+  return {c.model.history, c.loss.horizon, c.model.frameskip};
+}
+
+TrainingData load_training_data(data::Dataset& dataset, const WorldModelConfig& config) {
+  const data::EpisodeLayout& layout = dataset.manifest().layout;
+  TrainingData out{
+      {layout.obs_size, layout.action_size, layout.pixel_height, layout.pixel_width},
+      {},
+      data::load_split_samplers(dataset, window_geometry(config).steps(),
+                                eval_window_steps(config.model), config.train.heldout_every)};
+  if (out.split.train.episodes() == 0) {
+    throw Error("dataset " + data::quoted(dataset.dir()) + " has no training episode of at least " +
+                std::to_string(window_geometry(config).steps()) + " steps");
+  }
+  column_stats(out.split.train.observations(), layout.obs_size, out.normalization.obs_mean,
+               out.normalization.obs_std);
+  column_stats(out.split.train.actions(), layout.action_size, out.normalization.action_mean,
+               out.normalization.action_std);
+  return out;
+}
+
 TrainResult train_world_model(const TrainOptions& o) {
   if (o.device != "cpu" && o.device != "cuda") {
     throw Error("--device '" + o.device + "': expected cpu or cuda");
@@ -219,9 +136,8 @@ TrainResult train_world_model(const TrainOptions& o) {
   data::Dataset dataset = data::Dataset::open(o.data);
   const data::Manifest& manifest = dataset.manifest();
   const data::EpisodeLayout& layout = manifest.layout;
-  nlohmann::json config_json;
-  const WorldModelConfig config =
-      resolve_config(o, manifest.spec.id, layout.pixel_height > 0, config_json);
+  const WorldModelConfig config = resolve_config(o.config_file, o.overrides, o.steps,
+                                                 manifest.spec.id, layout.pixel_height > 0);
   const std::filesystem::path state_path = o.out / "train_state.safetensors";
   std::error_code ec;
   if (!o.resume && std::filesystem::exists(o.out / "config.json", ec)) {
@@ -232,21 +148,14 @@ TrainResult train_world_model(const TrainOptions& o) {
     throw Error("--resume: " + data::quoted(o.out) + " holds no train_state.safetensors to resume");
   }
 
+  TrainingData data = load_training_data(dataset, config);
   ModelFile model;
   model.config = config;
   model.spec = manifest.spec;
-  model.shape = {layout.obs_size, layout.action_size, layout.pixel_height, layout.pixel_width};
-  const WindowGeometry geometry{config.model.history, config.loss.horizon, config.model.frameskip};
-  data::SplitSamplers split = data::load_split_samplers(
-      dataset, geometry.steps(), eval_window_steps(config.model), config.train.heldout_every);
-  if (split.train.episodes() == 0) {
-    throw Error("dataset " + data::quoted(o.data) + " has no training episode of at least " +
-                std::to_string(geometry.steps()) + " steps");
-  }
-  column_stats(split.train.observations(), layout.obs_size, model.normalization.obs_mean,
-               model.normalization.obs_std);
-  column_stats(split.train.actions(), layout.action_size, model.normalization.action_mean,
-               model.normalization.action_std);
+  model.shape = data.shape;
+  model.normalization = data.normalization;
+  const data::SplitSamplers& split = data.split;
+  const WindowGeometry geometry = window_geometry(config);
   model.dataset = {{"dir", std::filesystem::absolute(o.data).string()},
                    {"content_hash", data::dataset_stats(dataset, true).content_hash},
                    {"episodes", dataset.size()},
@@ -263,26 +172,19 @@ TrainResult train_world_model(const TrainOptions& o) {
                     {"torch", TORCH_VERSION}};
   const std::string fingerprint = model.fingerprint();
 
-  torch::manual_seed(o.seed);
-  detail::Networks nets(config.model, config.loss, model.shape);
-  nets->to(device);
-  std::vector<std::pair<std::string, torch::Tensor>> trained;
-  for (const auto& item : nets->named_parameters()) {
-    if (item.value().requires_grad()) trained.emplace_back(item.key(), item.value());
-  }
-  AdamW adam(trained, config.train.learning_rate, config.train.weight_decay);
+  detail::Learner learner(config, model.shape, device, o.seed);
   TrainResult result;
   if (o.resume) {
-    result.first_step = load_train_state(state_path, *nets, adam, fingerprint, o.seed);
+    learner.load_state(state_path, fingerprint);
+    result.first_step = learner.steps();
   }
   std::filesystem::create_directories(o.out);
   MetricsLog metrics(o.out / "metrics.jsonl", result.first_step);
 
   const int64_t total = config.train.steps;
-  const int64_t chunk_values = config.model.frameskip * layout.action_size;
   const uint64_t eval_seed = derive_seed(o.seed, 0xe7a1);
   const auto evaluate_now = [&](int64_t step) {
-    model.weights = detail::weights_of(*nets);
+    model.weights = learner.weights();
     model.training["step"] = step;
     const WorldModel current = WorldModel::from_file(model);
     result.eval = evaluate_model(current, split.heldout, config.train.eval_windows, eval_seed);
@@ -294,9 +196,9 @@ TrainResult train_world_model(const TrainOptions& o) {
     }
   };
   const auto checkpoint = [&](int64_t step) {
-    model.weights = detail::weights_of(*nets);
+    model.weights = learner.weights();
     model.training["step"] = step;
-    save_train_state(state_path, *nets, adam, fingerprint, o.seed);
+    learner.save_state(state_path, fingerprint);
     save_model(o.out, model);
   };
 
@@ -306,36 +208,13 @@ TrainResult train_world_model(const TrainOptions& o) {
   Progress progress("train", total - result.first_step, "steps");
   double train_seconds = 0;
   int64_t step = result.first_step;
-  nets->train();
   while (step < total) {
     if (o.stop != nullptr && o.stop->load()) {
       result.interrupted = true;
       break;
     }
     const auto start = Clock::now();
-    const TrainingBatch& batch = source.next();
-    detail::BatchTensors tensors = detail::batch_tensors(batch, model.shape, chunk_values);
-    if (device.is_cuda()) {
-      for (torch::Tensor* t : {&tensors.obs, &tensors.pixels, &tensors.chunks, &tensors.rewards,
-                               &tensors.terminated}) {
-        if (t->defined()) *t = t->to(device);
-      }
-    }
-    // SIGReg's directions: a fresh draw per step, from the step's own seed
-    torch::Tensor directions;
-    if (config.loss.regularizer == "sigreg") {
-      Rng rng(derive_seed(o.seed ^ 0x5164, static_cast<uint64_t>(step)));
-      std::vector<float> values(config.model.latent_dim * config.loss.sigreg_projections);
-      for (float& v : values) v = static_cast<float>(rng.normal());
-      directions = torch::tensor(values).view({config.model.latent_dim,
-                                               config.loss.sigreg_projections});
-      directions = (directions / directions.norm(2, 0, true)).to(device);
-    }
-    adam.zero_grad();
-    const detail::LossResult loss = detail::jepa_loss(*nets, tensors, config.loss, directions);
-    loss.total.backward();
-    adam.step();
-    detail::ema_update(*nets, config.loss.ema_decay);
+    const detail::LossResult loss = learner.step(source.next());
     ++step;
     train_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     const double rate = (step - result.first_step) * config.train.batch_size / train_seconds;

@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "agents/batch_source.h"
 #include "agents/evaluate.h"
 #include "agents/model_file.h"
+#include "datagen/dataset.h"
 
 namespace uw::agents {
 
@@ -47,6 +50,28 @@ struct TrainResult {
 // config or device, an `out` that holds another run (without resume), or a checkpoint that
 // does not fit the config.
 TrainResult train_world_model(const TrainOptions& options);
+
+// The config a run uses: `file`, else the built-in one for the env and whether its dataset has
+// pictures (builtin_config_path), with
+// the overrides and the step count applied and the input ("auto") chosen for the dataset.
+// Throws uw::Error naming the file and field.
+WorldModelConfig resolve_config(const std::optional<std::filesystem::path>& file,
+                                std::span<const std::string> overrides,
+                                std::optional<int64_t> steps, const std::string& env_id,
+                                bool has_pixels);
+
+// How a config cuts training windows.
+WindowGeometry window_geometry(const WorldModelConfig& config);
+
+// A dataset cut for training a model of `config`: its sizes, the normalisation from the
+// training episodes, and the training and held-out windows (split by episode number).
+struct TrainingData {
+  DataShape shape;
+  Normalization normalization;
+  data::SplitSamplers split;
+};
+// Throws uw::Error naming the dataset when no training episode is long enough.
+TrainingData load_training_data(data::Dataset& dataset, const WorldModelConfig& config);
 
 // Whether this build can train on CUDA (a CUDA LibTorch and a GPU).
 bool cuda_available();

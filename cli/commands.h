@@ -17,6 +17,8 @@ void add_gen_command(App& app);
 void add_dataset_command(App& app, int& exit_code);
 #ifdef UMWELT_WITH_TORCH
 void add_train_command(App& app);
+// `perf train`, added to the perf command.
+void add_perf_train_command(App& perf);
 void add_model_command(App& app);
 #endif
 

@@ -246,6 +246,9 @@ void add_perf_command(App& app) {
       ->check(PositiveNumber);
   bullet->add_flag("--json", bullet_args->json, "Print one JSON object");
   add_perf_data_command(*perf);
+#ifdef UMWELT_WITH_TORCH
+  add_perf_train_command(*perf);
+#endif
   bullet->callback([bullet_args] { run_perf_bullet(*bullet_args); });
 }
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "agents/trainer.h"
@@ -121,6 +122,16 @@ TEST_CASE("checkpoint: the saved model loads bit-exact and computes the same lat
   CHECK(same_bits(std::span<const float>(next), std::span<const float>(rolled)));
   from_disk.decode_state(2, z1, decoded);
   for (const float v : decoded) CHECK(std::isfinite(v));
+  // from several threads at once, the same latents
+  std::vector<std::vector<float>> each(4, std::vector<float>(16));
+  std::vector<std::thread> threads;
+  for (auto& out : each) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) from_disk.encode(2, obs, {}, out);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& out : each) CHECK(same_bits(std::span<const float>(out), std::span<const float>(z1)));
   std::vector<float> z3(24);
   CHECK_THROWS_WITH(from_disk.encode(3, obs, {}, z3),
                     Catch::Contains("observations has 8 values, expected 12"));

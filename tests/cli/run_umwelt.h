@@ -1,5 +1,7 @@
 #pragma once
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace uw::test {
 
@@ -35,6 +38,31 @@ inline Run umwelt(const std::string& args) {
   run.err.assign(std::istreambuf_iterator<char>(err), {});
   std::filesystem::remove(err_file);
   return run;
+}
+
+// Starts `umwelt <args...>` as a child process with its output thrown away.
+inline pid_t spawn_umwelt(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_text = {UMWELT_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(error == 0);
+  return pid;
+}
+
+// The child's wait status.
+inline int wait_for(pid_t pid) {
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return status;
 }
 
 // A failed run whose stderr says `needle`.

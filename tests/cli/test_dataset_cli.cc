@@ -24,7 +24,9 @@ namespace fs = std::filesystem;
 using uw::test::expect_error;
 using uw::test::Run;
 using uw::test::TempDir;
+using uw::test::spawn_umwelt;
 using uw::test::umwelt;
+using uw::test::wait_for;
 
 extern char** environ;
 
@@ -35,30 +37,6 @@ std::string content_hash(const std::string& dir) {
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   return nlohmann::json::parse(run.out).at("content_hash");
-}
-
-// Starts `umwelt <args...>` as a child process with its output thrown away.
-pid_t spawn_umwelt(const std::vector<std::string>& args) {
-  std::vector<std::string> argv_text = {UMWELT_BINARY};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(error == 0);
-  return pid;
-}
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  return status;
 }
 
 // Bytes in the shard files of a dataset directory, finished or partial.

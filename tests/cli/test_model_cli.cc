@@ -1,3 +1,4 @@
+#include <csignal>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -52,4 +53,66 @@ TEST_CASE("umwelt train, model info and model eval: a model trained, described, 
                "has no field 'latent'");
   expect_error(umwelt("train --data " + dir.str("d") + " --out " + dir.str("m")),
                "already holds a model");
+}
+
+namespace {
+
+// The step of the model in `dir` (0 while it has none), read as a user would.
+int64_t saved_step(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / "config.json")) return 0;
+  const Run info = umwelt("model info " + dir + " --json");
+  REQUIRE(info.exit_code == 0);  // whenever it is looked at, the model on disk is whole
+  return nlohmann::json::parse(info.out)["training"]["step"].get<int64_t>();
+}
+
+// Waits (up to a minute) until the model in `dir` is saved past `step`.
+int64_t wait_for_checkpoint(const std::string& dir, int64_t step) {
+  for (int i = 0; i < 600; ++i) {
+    if (const int64_t now = saved_step(dir); now > step) return now;
+    usleep(100'000);
+  }
+  FAIL("no checkpoint past step " << step << " within a minute");
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("umwelt train: Ctrl-C saves and stops, a kill leaves the last checkpoint, --resume "
+          "continues") {
+  TempDir dir("train_signals");
+  REQUIRE(umwelt("gen --env pointmass-reach --episodes 20 --max-steps 40 --out " + dir.str("d"))
+              .exit_code == 0);
+  const std::vector<std::string> train = {
+      "train", "--data", dir.str("d"), "--out", dir.str("m"), "--steps", "1000000",
+      "--set", "model.encoder_hidden=16", "--set", "model.predictor_hidden=16",
+      "--set", "model.probe_hidden=16", "--set", "train.batch_size=16",
+      "--set", "train.eval_windows=16", "--set", "train.eval_every=0",
+      "--set", "train.checkpoint_every=20", "--set", "loss.horizon=2"};
+  const pid_t first = spawn_umwelt(train);
+  const int64_t before_interrupt = wait_for_checkpoint(dir.str("m"), 0);
+  kill(first, SIGINT);
+  const int status = wait_for(first);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  const int64_t interrupted = saved_step(dir.str("m"));
+  CHECK(interrupted >= before_interrupt);
+  CHECK(interrupted < 1000000);
+
+  std::vector<std::string> resume = train;
+  resume.push_back("--resume");
+  const pid_t second = spawn_umwelt(resume);
+  const int64_t reached = wait_for_checkpoint(dir.str("m"), interrupted);
+  kill(second, SIGKILL);
+  wait_for(second);
+  CHECK(saved_step(dir.str("m")) >= reached);
+
+  const Run finish = umwelt("train --data " + dir.str("d") + " --out " + dir.str("m") +
+                            " --resume --json --steps " + std::to_string(saved_step(dir.str("m")) + 5) +
+                            " --set model.encoder_hidden=16 --set model.predictor_hidden=16"
+                            " --set model.probe_hidden=16 --set train.batch_size=16"
+                            " --set train.eval_windows=16 --set loss.horizon=2");
+  INFO(finish.err);
+  REQUIRE(finish.exit_code == 0);
+  const auto done = nlohmann::json::parse(finish.out);
+  CHECK(done["steps"].get<int64_t>() == done["first_step"].get<int64_t>() + 5);
+  CHECK(done["interrupted"] == false);
 }
