@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds, then runs the main jobs on built-in defaults: a random-policy rollout of every
-# task, then a dataset of the pusher task generated, verified and summarised.
+# task, a dataset of the pusher task generated, verified and summarised, and a world model of
+# the pointmass task trained and evaluated on its held-out episodes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${UMWELT_BUILD_DIR:-$root/build}
@@ -22,3 +23,12 @@ echo "== A dataset: 200 pusher-push episodes, half random, half scripted (umwelt
   --policy mix:random=0.5,scripted=0.5
 "$umwelt" dataset verify "$data"
 "$umwelt" dataset info "$data"
+echo
+pm="$build/datasets/pointmass-reach"
+model="$build/models/pointmass-reach"
+echo "== A world model: 400 pointmass-reach episodes (no states kept), trained 600 steps on 2 threads"
+"$umwelt" gen --env pointmass-reach --episodes 400 --out "$pm" --threads 2 --states none \
+  --policy mix:random=0.5,scripted=0.5
+rm -rf "$model"
+"$umwelt" train --data "$pm" --out "$model" --threads 2 --steps 600
+"$umwelt" model eval "$model" --data "$pm"
