@@ -104,6 +104,8 @@ void latent_spread(const std::vector<float>& z, int64_t Z, EvalReport& report) {
 
 }  // namespace
 
+uint64_t eval_seed(uint64_t training_seed) { return derive_seed(training_seed, 0xe7a1); }
+
 int64_t eval_window_steps(const ModelConfig& c) { return (c.history - 1 + kEvalSteps) * c.frameskip; }
 
 double spearman(const std::vector<double>& a, const std::vector<double>& b) {

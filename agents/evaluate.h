@@ -17,6 +17,10 @@ inline constexpr int64_t kEvalSteps = 10;
 // The k of pred_error_ratio_k and probe_r2_k.
 inline constexpr int64_t kEvalHorizons[] = {1, 5, 10};
 
+// The seed of the windows a training run evaluates on: `umwelt model eval` draws the same ones
+// by default, so that its numbers are the run's own.
+uint64_t eval_seed(uint64_t training_seed);
+
 // The env steps of an evaluation window for a model: its history, then kEvalSteps chunks.
 int64_t eval_window_steps(const ModelConfig& config);
 

@@ -182,12 +182,12 @@ TrainResult train_world_model(const TrainOptions& o) {
   MetricsLog metrics(o.out / "metrics.jsonl", result.first_step);
 
   const int64_t total = config.train.steps;
-  const uint64_t eval_seed = derive_seed(o.seed, 0xe7a1);
+
   const auto evaluate_now = [&](int64_t step) {
     model.weights = learner.weights();
     model.training["step"] = step;
     const WorldModel current = WorldModel::from_file(model);
-    result.eval = evaluate_model(current, split.heldout, config.train.eval_windows, eval_seed);
+    result.eval = evaluate_model(current, split.heldout, config.train.eval_windows, eval_seed(o.seed));
     model.metrics = report_to_json(result.eval);
     metrics.write({{"step", step}, {"eval", model.metrics}});
     if (o.progress) {

@@ -18,6 +18,7 @@ struct ModelArgs {
   std::string model, data;
   int64_t windows = 1024;
   uint64_t seed = 0;
+  bool seed_given = false;  // else the windows the training run evaluated on
   bool json = false;
 };
 
@@ -55,7 +56,10 @@ void run_eval(const ModelArgs& args) {
                 .heldout
           : data::load_window_sampler(dataset, window);
   const agents::EvalReport report =
-      agents::evaluate_model(model, sampler, args.windows, args.seed);
+      agents::evaluate_model(model, sampler, args.windows,
+                             args.seed_given
+                                 ? args.seed
+                                 : agents::eval_seed(file.training.value("seed", uint64_t{0})));
   if (args.json) {
     nlohmann::json j = agents::report_to_json(report);
     j["model"] = args.model;
@@ -85,9 +89,13 @@ void add_model_command(App& app) {
   eval->add_option("model", args->model, "Model directory")->required();
   eval->add_option("--data", args->data, "Dataset of the same env")->required();
   eval->add_option("--windows", args->windows, "Windows to evaluate on")->check(PositiveNumber);
-  eval->add_option("--seed", args->seed, "Seed of the windows drawn");
+  eval->add_option("--seed", args->seed,
+                    "Seed of the windows drawn (default: those the training run evaluated on)");
   eval->add_flag("--json", args->json, "Print one JSON object");
-  eval->callback([args] { run_eval(*args); });
+  eval->callback([args, eval] {
+    args->seed_given = eval->count("--seed") > 0;
+    run_eval(*args);
+  });
 }
 
 }  // namespace uw::cli

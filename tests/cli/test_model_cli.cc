@@ -38,6 +38,9 @@ TEST_CASE("umwelt train, model info and model eval: a model trained, described, 
   REQUIRE(eval.exit_code == 0);
   const auto metrics = nlohmann::json::parse(eval.out);
   CHECK(metrics["heldout"] == "the model's held-out episodes");
+  // by default the windows the training run evaluated on: its own numbers, exactly
+  CHECK(metrics["pred_error_ratio_10"] == result["metrics"]["pred_error_ratio_10"]);
+  CHECK(metrics["probe_r2"] == result["metrics"]["probe_r2"]);
   for (const char* key : {"probe_r2", "probe_r2_10", "pred_error_ratio_1", "pred_error_ratio_5",
                           "pred_error_ratio_10", "effective_rank", "collapsed", "idm_error"}) {
     CHECK(metrics.contains(key));
