@@ -10,14 +10,11 @@ namespace {
 
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
 
-// The parameters the optimiser moves: all that take gradients, or only the probe's.
-std::vector<std::pair<std::string, torch::Tensor>> trained_parameters(NetworksImpl& nets,
-                                                                      bool probe_only) {
+// The parameters the optimiser moves: all that take gradients (not the EMA target).
+std::vector<std::pair<std::string, torch::Tensor>> trained_parameters(NetworksImpl& nets) {
   std::vector<std::pair<std::string, torch::Tensor>> out;
   for (const auto& item : nets.named_parameters()) {
-    if (!item.value().requires_grad()) continue;  // the EMA target
-    if (probe_only && item.key().rfind("probe.", 0) != 0) continue;
-    out.emplace_back(item.key(), item.value());
+    if (item.value().requires_grad()) out.emplace_back(item.key(), item.value());
   }
   return out;
 }
@@ -27,6 +24,15 @@ Networks make_networks(const WorldModelConfig& config, const DataShape& shape,
   torch::manual_seed(seed);
   Networks nets(config.model, config.loss, shape);
   nets->to(device);
+  if (config.train.probe_only) {
+    if (nets->probe.is_empty()) {
+      throw Error("train.probe_only: the dataset has no state observations for a probe");
+    }
+    // the world model stays as initialised: no gradient is even computed for it
+    for (const auto& item : nets->named_parameters()) {
+      if (item.key().rfind("probe.", 0) != 0) item.value().set_requires_grad(false);
+    }
+  }
   return nets;
 }
 
@@ -70,7 +76,7 @@ Learner::Learner(const WorldModelConfig& config, const DataShape& shape, torch::
       device_(device),
       seed_(seed),
       networks_(make_networks(config, shape, device, seed)),
-      adam_(trained_parameters(*networks_, config.train.probe_only), config.train.learning_rate,
+      adam_(trained_parameters(*networks_), config.train.learning_rate,
             config.train.weight_decay) {
   networks_->train();
 }
