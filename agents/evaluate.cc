@@ -158,8 +158,10 @@ std::vector<double> symmetric_eigenvalues(std::vector<double> m, int64_t n) {
 bool is_collapsed(double relative_spread, double effective_rank, int64_t latent_dim,
                   std::string& reason) {
   if (!(relative_spread >= 0.05)) {
+    // what varies is small against the latents' size: all near one point, or a constant offset
+    // that carries nothing dwarfs it
     reason = "the latents barely vary: their spread is " + std::to_string(relative_spread) +
-             " of their size";
+             " of their size (all near one point, or a constant offset dwarfs what varies)";
     return true;
   }
   if (latent_dim >= 4 && effective_rank < 1.5) {
