@@ -46,6 +46,7 @@ struct RenderRequest {
   int width = 0;
   int height = 0;
   sim::RenderQuality quality = sim::RenderQuality::kPretty;
+  bool markers = true;  // draw the task markers (sim::kMarkerGeomGroup)
 };
 
 // The goal of a goal task (reaching, pushing), reached through Env::goal(). Planners in latent

@@ -110,8 +110,9 @@ class PixelEnv final : public Env {
 
  private:
   void render_pixels() {
-    inner_->render_into({config_.camera, config_.width, config_.height, sim::RenderQuality::kFast},
-                        pixels_);
+    inner_->render_into(
+        {config_.camera, config_.width, config_.height, sim::RenderQuality::kFast, config_.markers},
+        pixels_);
   }
 
   TimeStep observe(TimeStep step) {
@@ -135,11 +136,12 @@ std::vector<OptionSpec> pixel_options() {
       {"pixels", "0", "observe N x N (or WxH) RGB pixels; 0 = off"},
       {"pixels_and_state", "0", "with pixels: keep the state observation too"},
       {"camera", "", "with pixels: the camera to observe from (default: the task's view)"},
+      {"markers", "0", "with pixels: draw the task's markers (the goal) into the observation"},
   };
 }
 
 bool is_pixel_option(std::string_view name) {
-  return name == "pixels" || name == "pixels_and_state" || name == "camera";
+  return name == "pixels" || name == "pixels_and_state" || name == "camera" || name == "markers";
 }
 
 std::optional<PixelConfig> parse_pixel_config(const Options& options, const std::string& owner) {
@@ -154,10 +156,15 @@ std::optional<PixelConfig> parse_pixel_config(const Options& options, const std:
   }
   config.keep_state = options.get_bool("pixels_and_state");
   config.camera = options.get_string("camera");
+  config.markers = options.get_bool("markers");
   if (config.width == 0) {
-    if (config.keep_state || !config.camera.empty()) {
-      throw Error(std::string("option '") + (config.keep_state ? "pixels_and_state" : "camera") +
-                  "' of " + owner + " applies to pixel observations: add pixels=N");
+    const char* needs_pixels = config.keep_state        ? "pixels_and_state"
+                               : !config.camera.empty() ? "camera"
+                               : config.markers         ? "markers"
+                                                        : nullptr;
+    if (needs_pixels != nullptr) {
+      throw Error(std::string("option '") + needs_pixels + "' of " + owner +
+                  " applies to pixel observations: add pixels=N");
     }
     return std::nullopt;
   }
@@ -185,6 +192,7 @@ std::unique_ptr<Env> make_pixel_env(std::unique_ptr<Env> env, const PixelConfig&
   spec->options.set("pixels", size_text(config.width, config.height));
   spec->options.set("pixels_and_state", config.keep_state ? "1" : "0");
   spec->options.set("camera", config.camera);
+  spec->options.set("markers", config.markers ? "1" : "0");
   return std::make_unique<PixelEnv>(std::move(env), config, std::move(spec));
 }
 

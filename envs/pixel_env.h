@@ -15,6 +15,7 @@ namespace uw::envs {
 // env it makes (see make_pixel_env).
 //   pixels=N or pixels=WxH   N x N (or W wide, H high) RGB observations; 0 (default) = off
 //   pixels_and_state=1       keep the state observation beside the pixels
+//   markers=1                draw the task's markers (the goal), left out by default
 //   camera=NAME              the camera to observe from; "" = the task's default view
 std::vector<OptionSpec> pixel_options();
 bool is_pixel_option(std::string_view name);
@@ -27,6 +28,7 @@ struct PixelConfig {
   int height = 0;
   bool keep_state = false;  // pixels_and_state
   std::string camera;       // "" = the task's default view
+  bool markers = false;     // draw the task markers (the goal); a pixel goal is a picture
 };
 
 // The config from options holding every pixel option (defaults filled in), or nullopt when

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "sim/renderer.h"
 
 namespace uw::sim {
 namespace {
@@ -58,11 +59,11 @@ Vec3 cross(const Vec3& a, const Vec3& b) {
 }
 
 // The geom element of a shape at `pose` (in its MuJoCo body's frame).
-std::string geom_xml(const Shape& shape, const Pose& pose, int mesh_index) {
+std::string geom_xml(const Shape& shape, const Pose& pose, int mesh_index, int group = 0) {
   std::ostringstream out;
-  out << "<geom contype=\"0\" conaffinity=\"0\" pos=\"" << vec(pose.pos) << "\" quat=\""
-      << quat(pose.quat) << "\" rgba=\"" << shape.rgba[0] << ' ' << shape.rgba[1] << ' '
-      << shape.rgba[2] << ' ' << shape.rgba[3] << '"';
+  out << "<geom group=\"" << group << "\" contype=\"0\" conaffinity=\"0\" pos=\"" << vec(pose.pos)
+      << "\" quat=\"" << quat(pose.quat) << "\" rgba=\"" << shape.rgba[0] << ' ' << shape.rgba[1]
+      << ' ' << shape.rgba[2] << ' ' << shape.rgba[3] << '"';
   switch (shape.type) {
     case ShapeType::kBox:
       out << " type=\"box\" size=\"" << vec(shape.half_extents) << '"';
@@ -151,7 +152,7 @@ std::string bullet_twin_xml(const BulletScene& scene) {
     const MarkerDesc& marker = scene.markers[i];
     world << "<body name=\"marker" << i << "\" mocap=\"true\" pos=\"" << vec(marker.pose.pos)
           << "\" quat=\"" << quat(marker.pose.quat) << "\">\n"
-          << geom_xml(marker.shape, marker.shape.pose, -1) << "</body>\n";
+          << geom_xml(marker.shape, marker.shape.pose, -1, kMarkerGeomGroup) << "</body>\n";
   }
   std::ostringstream xml;
   xml << "<mujoco model=\"" << escaped(scene.name) << "\">\n"

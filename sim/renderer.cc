@@ -152,8 +152,10 @@ struct Renderer::Impl {
     context = std::move(made);
   }
 
-  void draw(const DrawView& view, int camera_id, int width, int height, std::span<uint8_t> rgb) {
+  void draw(const DrawView& view, int camera_id, int width, int height, std::span<uint8_t> rgb,
+            bool markers) {
     const mjModel* m = view.model;
+    option.geomgroup[kMarkerGeomGroup] = markers ? 1 : 0;
     prepare(m, width, height);
     mjvCamera camera;
     mjv_defaultCamera(&camera);
@@ -216,7 +218,7 @@ RenderQuality Renderer::quality() const { return impl_->quality; }
 const std::string& Renderer::backend() const { return impl_->egl.description(); }
 
 void Renderer::render(const DrawView& view, std::string_view camera, int width, int height,
-                      std::span<uint8_t> rgb) {
+                      std::span<uint8_t> rgb, bool markers) {
   UW_CHECK(view.model != nullptr && view.data != nullptr, "a draw view without a model");
   if (width < 1 || height < 1 || width > kMaxImageSize || height > kMaxImageSize) {
     throw Error("image size " + std::to_string(width) + "x" + std::to_string(height) +
@@ -231,7 +233,7 @@ void Renderer::render(const DrawView& view, std::string_view camera, int width, 
   const int camera_id = impl_->resolve_camera(view.model, camera);
   EglContext::Current current(impl_->egl);
   try {
-    impl_->draw(view, camera_id, width, height, rgb);
+    impl_->draw(view, camera_id, width, height, rgb, markers);
   } catch (const Error&) {
     throw;
   } catch (...) {
@@ -240,14 +242,15 @@ void Renderer::render(const DrawView& view, std::string_view camera, int width, 
   }
 }
 
-Image Renderer::render(const DrawView& view, std::string_view camera, int width, int height) {
+Image Renderer::render(const DrawView& view, std::string_view camera, int width, int height,
+                       bool markers) {
   Image image;
   if (width >= 1 && height >= 1 && width <= kMaxImageSize && height <= kMaxImageSize) {
     image.rgb.resize(size_t(width) * height * 3);
   }
   image.width = width;
   image.height = height;
-  render(view, camera, width, height, image.rgb);
+  render(view, camera, width, height, image.rgb, markers);
   return image;
 }
 

@@ -26,6 +26,11 @@ enum class RenderQuality {
 // Largest width or height of a rendered image.
 inline constexpr int kMaxImageSize = 4096;
 
+// Geoms in this group are task markers (a goal, a target): drawn for people, left out of pixel
+// observations, where a world model would otherwise learn the marker, which stands still
+// through an episode, instead of what moves (the goal of a pixel planner is a picture instead).
+inline constexpr int kMarkerGeomGroup = 3;
+
 // The names of the named cameras of a view's model, in model order.
 std::vector<std::string> camera_names(const DrawView& view);
 
@@ -47,10 +52,12 @@ class Renderer {
   // named camera of the model (fixed or tracking); "" is the model's first camera, or a free
   // camera framing the whole model when it has none. Throws uw::Error on an unknown camera
   // (listing the known ones), a size outside [1, kMaxImageSize], or an rgb of the wrong size.
-  // Reads the view only: the world's state is unchanged.
+  // Reads the view only: the world's state is unchanged. `markers` draws the task markers
+  // (geoms of kMarkerGeomGroup).
   void render(const DrawView& view, std::string_view camera, int width, int height,
-              std::span<uint8_t> rgb);
-  Image render(const DrawView& view, std::string_view camera, int width, int height);
+              std::span<uint8_t> rgb, bool markers = true);
+  Image render(const DrawView& view, std::string_view camera, int width, int height,
+               bool markers = true);
 
   RenderQuality quality() const;
   // The EGL platform and OpenGL renderer in use, e.g. "surfaceless: llvmpipe (LLVM 15.0.6...)".

@@ -194,6 +194,26 @@ TEST_CASE("a goal task with pixels only keeps its goal and reports success") {
   CHECK_THROWS_WITH(goal->achieved({}, out), Contains("pixels_and_state=1"));
 }
 
+TEST_CASE("pixel observations leave out the goal marker unless markers=1") {
+  auto hidden = registry().make("pointmass-reach", options({{"pixels", "48"}}));
+  auto shown = registry().make("pointmass-reach", options({{"pixels", "48"}, {"markers", "1"}}));
+  hidden->reset(4);
+  shown->reset(4);
+  const std::vector<uint8_t> without(hidden->pixels().begin(), hidden->pixels().end());
+  const std::vector<uint8_t> with(shown->pixels().begin(), shown->pixels().end());
+  CHECK(without != with);
+  CHECK(hidden->spec().options.get_string("markers") == "0");
+  // the same picture but for the marker: a few pixels differ
+  size_t differing = 0;
+  for (size_t i = 0; i < with.size(); i += 3) {
+    if (!std::equal(with.begin() + i, with.begin() + i + 3, without.begin() + i)) ++differing;
+  }
+  CHECK(differing > 0);
+  CHECK(differing < 48 * 48 / 50);
+  CHECK_THROWS_WITH(registry().make("pointmass-reach", options({{"markers", "1"}})),
+                    Contains("'markers'") && Contains("pixels=N"));
+}
+
 TEST_CASE("save, restore and clone carry the pixels") {
   auto env = registry().make("cartpole-swingup", options({{"pixels", "40"}}));
   env->reset(1);
