@@ -47,23 +47,47 @@ void make_training_batch(const data::WindowBatch& w, const WindowGeometry& g,
   }
 }
 
-BatchSource::BatchSource(const data::WindowSampler& sampler, const WindowGeometry& geometry,
-                         const DataShape& shape, const Normalization& norm, int64_t batch_size,
-                         uint64_t seed, int threads, int64_t first_batch)
-    : sampler_(sampler),
+BatchSource::BatchSource(const data::EpisodePools* pools, int64_t batches_per_pool,
+                         const WindowGeometry& geometry, const DataShape& shape,
+                         const Normalization& norm, int64_t batch_size, uint64_t seed,
+                         int64_t first_batch)
+    : pools_(pools),
+      batches_per_pool_(batches_per_pool),
       geometry_(geometry),
       shape_(shape),
       norm_(norm),
       batch_size_(batch_size),
       seed_(seed),
       next_to_fill_(first_batch),
-      next_to_hand_(first_batch) {
+      next_to_hand_(first_batch) {}
+
+BatchSource::BatchSource(const data::WindowSampler& sampler, const WindowGeometry& geometry,
+                         const DataShape& shape, const Normalization& norm, int64_t batch_size,
+                         uint64_t seed, int threads, int64_t first_batch)
+    : BatchSource(nullptr, std::numeric_limits<int64_t>::max(), geometry, shape, norm, batch_size,
+                  seed, first_batch) {
   UW_CHECK(sampler.window() == geometry.steps(), "sampler windows of another length");
   if (sampler.windows() == 0) {
     throw Error("no training window of " + std::to_string(geometry.steps()) +
                 " steps: every training episode is shorter (lower loss.horizon, model.history "
                 "or model.frameskip)");
   }
+  // every batch comes from pool 0: the caller's sampler, not owned
+  loaded_[0] = std::shared_ptr<const data::WindowSampler>(std::shared_ptr<void>(), &sampler);
+  start(threads);
+}
+
+BatchSource::BatchSource(const data::EpisodePools& pools, int64_t batches_per_pool,
+                         const WindowGeometry& geometry, const DataShape& shape,
+                         const Normalization& norm, int64_t batch_size, uint64_t seed, int threads,
+                         int64_t first_batch)
+    : BatchSource(&pools, batches_per_pool, geometry, shape, norm, batch_size, seed, first_batch) {
+  UW_CHECK(batches_per_pool >= 1, "a pool serves at least one batch");
+  loader_ = std::thread([this] { load_pools(); });
+  start(threads);
+}
+
+void BatchSource::start(int threads) {
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -74,25 +98,74 @@ BatchSource::~BatchSource() {
   }
   changed_.notify_all();
   for (std::thread& t : workers_) t.join();
+  if (loader_.joinable()) loader_.join();
+}
+
+void BatchSource::load_pools() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    // the pool of the next batch to fill and the one after it; pools before are done with
+    // (a worker still filling from one holds its own reference)
+    int64_t wanted = -1;
+    changed_.wait(lock, [&] {
+      if (stopping_ || error_) return true;
+      const int64_t current = pool_of(next_to_fill_);
+      while (!loaded_.empty() && loaded_.begin()->first < current) loaded_.erase(loaded_.begin());
+      for (const int64_t pool : {current, current + 1}) {
+        if (loaded_.count(pool) == 0) {
+          wanted = pool;
+          return true;
+        }
+      }
+      return false;
+    });
+    if (stopping_ || error_) return;
+    lock.unlock();
+    std::shared_ptr<const data::WindowSampler> pool;
+    std::exception_ptr error;
+    try {
+      pool = pools_->load(wanted);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    if (error) {
+      error_ = error;
+    } else {
+      loaded_[wanted] = std::move(pool);
+    }
+    changed_.notify_all();
+  }
 }
 
 void BatchSource::work() {
   std::unique_lock lock(mutex_);
   while (true) {
     // batch j goes to slot j mod kSlots; it may be filled once the batch there before it is
-    // no longer the caller's (the caller holds batch next_to_hand_ - 1)
-    changed_.wait(lock,
-                  [&] { return stopping_ || next_to_fill_ < next_to_hand_ + kSlots - 1; });
-    if (stopping_) return;
+    // no longer the caller's (the caller holds batch next_to_hand_ - 1), and once its pool is in
+    changed_.wait(lock, [&] {
+      return stopping_ || error_ ||
+             (next_to_fill_ < next_to_hand_ + kSlots - 1 &&
+              loaded_.count(pool_of(next_to_fill_)) > 0);
+    });
+    if (stopping_ || error_) return;
     const int64_t batch = next_to_fill_++;
+    const std::shared_ptr<const data::WindowSampler> sampler = loaded_[pool_of(batch)];
     Slot& slot = slots_[batch % kSlots];
     slot.batch = batch;
     slot.ready = false;
+    changed_.notify_all();  // the loader may read ahead
     lock.unlock();
-    Rng rng(derive_seed(seed_, static_cast<uint64_t>(batch)));
-    sampler_.sample(rng, batch_size_, slot.windows);
-    make_training_batch(slot.windows, geometry_, shape_, norm_, slot.training);
+    std::exception_ptr error;
+    try {
+      Rng rng(derive_seed(seed_, static_cast<uint64_t>(batch)));
+      sampler->sample(rng, batch_size_, slot.windows);
+      make_training_batch(slot.windows, geometry_, shape_, norm_, slot.training);
+    } catch (...) {
+      error = std::current_exception();
+    }
     lock.lock();
+    if (error) error_ = error;
     slot.ready = true;
     changed_.notify_all();
   }
@@ -106,8 +179,9 @@ const TrainingBatch& BatchSource::next() {
   ++next_to_hand_;
   changed_.notify_all();
   const auto start = std::chrono::steady_clock::now();
-  changed_.wait(lock, [&] { return slot.batch == batch && slot.ready; });
+  changed_.wait(lock, [&] { return error_ || (slot.batch == batch && slot.ready); });
   waited_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (error_) std::rethrow_exception(error_);
   return slot.training;
 }
 

@@ -2,11 +2,16 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <limits>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "agents/model_file.h"
+#include "datagen/episode_pools.h"
 #include "datagen/window_sampler.h"
 
 namespace uw::agents {
@@ -27,8 +32,8 @@ struct WindowGeometry {
 // A batch in the shape training wants: the observations (and pictures) at chunk boundaries,
 // normalised, and the action chunks between them.
 struct TrainingBatch {
-  int64_t size = 0;        // B
-  int64_t boundaries = 0;  // n
+  int64_t size = 0;               // B
+  int64_t boundaries = 0;         // n
   std::vector<float> obs;         // [B, n, D], normalised
   std::vector<uint8_t> pixels;    // [B, n, H, W, 3]
   std::vector<float> chunks;      // [B, n-1, F*A], normalised
@@ -42,12 +47,17 @@ void make_training_batch(const data::WindowBatch& windows, const WindowGeometry&
 
 // Training batches prepared ahead on worker threads, so that the optimiser never waits for
 // data. Batch i is drawn from its own seed (derive_seed(seed, i)), so the sequence is the same
-// whatever the number of threads, and a resumed run picks it up at any i.
+// whatever the number of threads, and a resumed run picks it up at any i. The windows come from
+// episodes in memory, or streamed: batch i from pool i / batches_per_pool of `pools`, with the
+// next pool read ahead on a loader thread while the current one serves.
 class BatchSource {
  public:
   BatchSource(const data::WindowSampler& sampler, const WindowGeometry& geometry,
-              const DataShape& shape, const Normalization& norm, int64_t batch_size,
-              uint64_t seed, int threads, int64_t first_batch = 0);
+              const DataShape& shape, const Normalization& norm, int64_t batch_size, uint64_t seed,
+              int threads, int64_t first_batch = 0);
+  BatchSource(const data::EpisodePools& pools, int64_t batches_per_pool,
+              const WindowGeometry& geometry, const DataShape& shape, const Normalization& norm,
+              int64_t batch_size, uint64_t seed, int threads, int64_t first_batch = 0);
   ~BatchSource();
   BatchSource(const BatchSource&) = delete;
   BatchSource& operator=(const BatchSource&) = delete;
@@ -65,9 +75,18 @@ class BatchSource {
     data::WindowBatch windows;
     TrainingBatch training;
   };
+  // the members alone: the public constructors add the pools and start the threads
+  BatchSource(const data::EpisodePools* pools, int64_t batches_per_pool,
+              const WindowGeometry& geometry, const DataShape& shape, const Normalization& norm,
+              int64_t batch_size, uint64_t seed, int64_t first_batch);
+  void start(int threads);
   void work();
+  void load_pools();
+  int64_t pool_of(int64_t batch) const { return batch / batches_per_pool_; }
 
-  const data::WindowSampler& sampler_;
+  const data::EpisodePools* pools_;  // null: one sampler in memory (pool 0)
+  int64_t batches_per_pool_;
+  std::map<int64_t, std::shared_ptr<const data::WindowSampler>> loaded_;  // by pool
   WindowGeometry geometry_;
   DataShape shape_;
   Normalization norm_;
@@ -81,6 +100,8 @@ class BatchSource {
   bool stopping_ = false;
   double waited_ = 0;
   std::vector<std::thread> workers_;
+  std::thread loader_;
+  std::exception_ptr error_;  // a pool that could not be read, or a batch not made: next() throws
 };
 
 }  // namespace uw::agents

@@ -1,6 +1,7 @@
+#include "agents/learner.h"
+
 #include <torch/torch.h>
 
-#include "agents/learner.h"
 #include "agents/safetensors.h"
 #include "core/error.h"
 #include "core/random.h"
@@ -19,8 +20,8 @@ std::vector<std::pair<std::string, torch::Tensor>> trained_parameters(NetworksIm
   return out;
 }
 
-Networks make_networks(const WorldModelConfig& config, const DataShape& shape,
-                       torch::Device device, uint64_t seed) {
+Networks make_networks(const WorldModelConfig& config, const DataShape& shape, torch::Device device,
+                       uint64_t seed) {
   torch::manual_seed(seed);
   Networks nets(config.model, config.loss, shape);
   nets->to(device);
@@ -76,17 +77,15 @@ Learner::Learner(const WorldModelConfig& config, const DataShape& shape, torch::
       device_(device),
       seed_(seed),
       networks_(make_networks(config, shape, device, seed)),
-      adam_(trained_parameters(*networks_), config.train.learning_rate,
-            config.train.weight_decay) {
+      adam_(trained_parameters(*networks_), config.train.learning_rate, config.train.weight_decay) {
   networks_->train();
 }
 
 LossResult Learner::step(const TrainingBatch& batch) {
-  BatchTensors tensors =
-      batch_tensors(batch, shape_, config_.model.frameskip * shape_.action_size);
+  BatchTensors tensors = batch_tensors(batch, shape_, config_.model.frameskip * shape_.action_size);
   if (device_.is_cuda()) {
-    for (torch::Tensor* t : {&tensors.obs, &tensors.pixels, &tensors.chunks, &tensors.rewards,
-                             &tensors.terminated}) {
+    for (torch::Tensor* t :
+         {&tensors.obs, &tensors.pixels, &tensors.chunks, &tensors.rewards, &tensors.terminated}) {
       if (t->defined()) *t = t->to(device_);
     }
   }
@@ -96,13 +95,14 @@ LossResult Learner::step(const TrainingBatch& batch) {
     Rng rng(derive_seed(seed_ ^ 0x5164, static_cast<uint64_t>(adam_.steps())));
     std::vector<float> values(config_.model.latent_dim * config_.loss.sigreg_projections);
     for (float& v : values) v = static_cast<float>(rng.normal());
-    directions = torch::tensor(values).view({config_.model.latent_dim,
-                                             config_.loss.sigreg_projections});
+    directions =
+        torch::tensor(values).view({config_.model.latent_dim, config_.loss.sigreg_projections});
     directions = (directions / directions.norm(2, 0, true)).to(device_);
   }
   adam_.zero_grad();
   LossResult loss = jepa_loss(*networks_, tensors, config_.loss, directions);
   loss.total.backward();
+  adam_.set_learning_rate(learning_rate(config_.train, adam_.steps()));
   adam_.step();
   ema_update(*networks_, config_.loss.ema_decay);
   return loss;

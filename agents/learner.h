@@ -25,6 +25,7 @@ class AdamW {
   AdamW(std::vector<std::pair<std::string, torch::Tensor>> params, double lr, double decay);
   void zero_grad();
   void step();
+  void set_learning_rate(double lr) { lr_ = lr; }
 
   int64_t steps() const { return steps_; }
   void set_steps(int64_t steps) { steps_ = steps; }

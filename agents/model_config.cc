@@ -1,7 +1,10 @@
 #include "agents/model_config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <numbers>
 #include <set>
 
 #include "core/error.h"
@@ -17,6 +20,7 @@ void visit(ModelConfig& c, F&& f) {
   f("encoder_hidden", c.encoder_hidden);
   f("encoder_layers", c.encoder_layers);
   f("cnn_channels", c.cnn_channels);
+  f("cnn_head", c.cnn_head);
   f("predictor_hidden", c.predictor_hidden);
   f("predictor_blocks", c.predictor_blocks);
   f("frameskip", c.frameskip);
@@ -49,12 +53,16 @@ void visit(TrainConfig& c, F&& f) {
   f("steps", c.steps);
   f("batch_size", c.batch_size);
   f("learning_rate", c.learning_rate);
+  f("lr_schedule", c.lr_schedule);
+  f("min_learning_rate_fraction", c.min_learning_rate_fraction);
   f("weight_decay", c.weight_decay);
   f("eval_every", c.eval_every);
   f("checkpoint_every", c.checkpoint_every);
   f("heldout_every", c.heldout_every);
   f("eval_windows", c.eval_windows);
   f("data_threads", c.data_threads);
+  f("stream_episodes", c.stream_episodes);
+  f("stream_batches", c.stream_batches);
   f("probe_only", c.probe_only);
 }
 
@@ -134,6 +142,8 @@ void check(const WorldModelConfig& c, const std::string& where) {
   for (const int64_t channels : m.cnn_channels) {
     require(channels >= 1 && channels <= 1024, model + ".cnn_channels", "expected 1..1024");
   }
+  require(m.cnn_head == "flatten" || m.cnn_head == "keypoints", model + ".cnn_head",
+          "'" + m.cnn_head + "' is not one of flatten, keypoints");
   require(m.predictor_hidden >= 1 && m.predictor_blocks >= 0, model,
           "predictor_hidden must be at least 1 and predictor_blocks at least 0");
   require(m.frameskip >= 1 && m.frameskip <= 100, model + ".frameskip", "expected 1..100");
@@ -148,28 +158,43 @@ void check(const WorldModelConfig& c, const std::string& where) {
   require(l.regularizer == "vicreg" || l.regularizer == "sigreg" || l.regularizer == "none",
           loss + ".regularizer", "'" + l.regularizer + "' is not one of vicreg, sigreg, none");
   require(l.sigreg_projections >= 1, loss + ".sigreg_projections", "expected at least 1");
-  for (const double w : {l.open_loop_weight, l.teacher_forcing_weight, l.variance_weight,
-                         l.covariance_weight, l.sigreg_weight, l.inverse_dynamics_weight,
-                         l.reward_weight, l.termination_weight}) {
+  for (const double w :
+       {l.open_loop_weight, l.teacher_forcing_weight, l.variance_weight, l.covariance_weight,
+        l.sigreg_weight, l.inverse_dynamics_weight, l.reward_weight, l.termination_weight}) {
     require(w >= 0 && std::isfinite(w), loss, "weights must be finite and >= 0");
   }
   const TrainConfig& t = c.train;
   const std::string train = where + ".train";
   require(t.steps >= 0, train + ".steps", "expected >= 0");
-  require(t.batch_size >= 2, train + ".batch_size", "expected at least 2 (the regulariser "
-                                                    "needs a spread)");
+  require(t.batch_size >= 2, train + ".batch_size",
+          "expected at least 2 (the regulariser "
+          "needs a spread)");
   require(t.learning_rate > 0 && std::isfinite(t.learning_rate), train + ".learning_rate",
           "expected > 0");
+  require(t.lr_schedule == "constant" || t.lr_schedule == "cosine", train + ".lr_schedule",
+          "'" + t.lr_schedule + "' is not one of constant, cosine");
+  require(t.min_learning_rate_fraction >= 0 && t.min_learning_rate_fraction <= 1,
+          train + ".min_learning_rate_fraction", "expected [0, 1]");
   require(t.weight_decay >= 0, train + ".weight_decay", "expected >= 0");
   require(t.eval_every >= 0 && t.checkpoint_every >= 0, train,
           "eval_every and checkpoint_every must be >= 0");
   require(t.heldout_every >= 2, train + ".heldout_every", "expected at least 2");
   require(t.eval_windows >= 2, train + ".eval_windows", "expected at least 2");
-  require(t.data_threads >= 1 && t.data_threads <= 64, train + ".data_threads",
-          "expected 1..64");
+  require(t.data_threads >= 1 && t.data_threads <= 64, train + ".data_threads", "expected 1..64");
+  require(t.stream_episodes >= 0, train + ".stream_episodes",
+          "expected 0 (all in memory) or a pool size");
+  require(t.stream_batches >= 1, train + ".stream_batches", "expected at least 1");
 }
 
 }  // namespace
+
+double learning_rate(const TrainConfig& train, int64_t step) {
+  if (train.lr_schedule != "cosine" || train.steps <= 1) return train.learning_rate;
+  const double progress = std::min(1.0, static_cast<double>(step) / (train.steps - 1));
+  const double low = train.min_learning_rate_fraction;
+  return train.learning_rate *
+         (low + (1 - low) * 0.5 * (1 + std::cos(std::numbers::pi * progress)));
+}
 
 nlohmann::json config_to_json(const WorldModelConfig& config) {
   return {{"model", section_to_json(config.model)},

@@ -20,7 +20,11 @@ struct ModelConfig {
   int64_t encoder_hidden = 256;
   int64_t encoder_layers = 2;
   // pixel encoder: 4x4 convolutions of stride 2, one per entry, then a linear map to the latent
+  // from the last feature maps ("flatten"), or from each map's keypoint ("keypoints": the
+  // softmax-weighted mean position of a map, x and y; small moving objects, since a latent
+  // that holds their coordinates predicts and plans in them smoothly)
   std::vector<int64_t> cnn_channels = {32, 64, 128, 256};
+  std::string cnn_head = "flatten";
   // predictor: a linear map in, residual blocks, a linear map out added to the last latent
   int64_t predictor_hidden = 256;
   int64_t predictor_blocks = 2;
@@ -36,7 +40,7 @@ struct ModelConfig {
 
 // The training objective.
 struct LossConfig {
-  int64_t horizon = 5;  // predictor steps rolled out per window
+  int64_t horizon = 5;                  // predictor steps rolled out per window
   double open_loop_weight = 1.0;        // imagined latents against the targets
   double teacher_forcing_weight = 1.0;  // one step from each encoded latent
   std::string target = "stopgrad";      // "stopgrad" (the online encoder) or "ema" (a copy)
@@ -58,16 +62,28 @@ struct TrainConfig {
   int64_t steps = 5000;
   int64_t batch_size = 256;
   double learning_rate = 1e-3;
+  // "constant", or "cosine": from learning_rate down to min_learning_rate_fraction of it at the
+  // last step (a function of the step alone, so a resumed run follows it exactly)
+  std::string lr_schedule = "constant";
+  double min_learning_rate_fraction = 0.1;
   double weight_decay = 0.0;
   int64_t eval_every = 500;        // held-out evaluation, in steps; 0 = only at the end
   int64_t checkpoint_every = 500;  // steps; 0 = only at the end
   int64_t heldout_every = 10;      // episode k is held out when k mod heldout_every = that - 1
   int64_t eval_windows = 1024;     // held-out windows per evaluation
   int64_t data_threads = 1;        // threads preparing batches ahead of the optimiser
+  // Datasets larger than memory: 0 holds every training episode in memory; N > 0 streams them
+  // from the shards N at a time (a seeded shuffle per pass), drawing stream_batches batches
+  // from each pool while the next one is read.
+  int64_t stream_episodes = 0;
+  int64_t stream_batches = 200;
   // Train the state probe alone, on the world model as initialised: the untrained baseline that
   // shows what training learned.
   bool probe_only = false;
 };
+
+// The learning rate of optimiser step `step` (0-based) under the config's schedule.
+double learning_rate(const TrainConfig& train, int64_t step);
 
 struct WorldModelConfig {
   ModelConfig model;

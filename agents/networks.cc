@@ -1,6 +1,7 @@
+#include "agents/networks.h"
+
 #include <torch/torch.h>
 
-#include "agents/networks.h"
 #include "core/error.h"
 
 namespace uw::agents::detail {
@@ -25,13 +26,28 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x) {
   return x + fc2(torch::gelu(fc1(x)));
 }
 
+KeypointsImpl::KeypointsImpl(int64_t height, int64_t width) {
+  // pixel centres in [-1, 1], x across and y down
+  const torch::Tensor ys = torch::linspace(-1.0 + 1.0 / height, 1.0 - 1.0 / height, height);
+  const torch::Tensor xs = torch::linspace(-1.0 + 1.0 / width, 1.0 - 1.0 / width, width);
+  grid_x = register_buffer("grid_x", xs.repeat({height}));
+  grid_y = register_buffer("grid_y", ys.repeat_interleave(width));
+}
+
+torch::Tensor KeypointsImpl::forward(const torch::Tensor& maps) {
+  const torch::Tensor weights = torch::softmax(maps.flatten(2), 2);              // [N, C, h*w]
+  return torch::cat({(weights * grid_x).sum(2), (weights * grid_y).sum(2)}, 1);  // [N, 2C]
+}
+
 namespace {
 
 // Stride-2 4x4 convolutions with padding 1 halve each side (rounding down).
 torch::nn::Sequential make_cnn(const ModelConfig& config, const DataShape& shape) {
   torch::nn::Sequential cnn;
+  const bool keypoints = config.cnn_head == "keypoints";
   int64_t channels = 3, height = shape.pixel_height, width = shape.pixel_width;
-  for (const int64_t out : config.cnn_channels) {
+  for (size_t i = 0; i < config.cnn_channels.size(); ++i) {
+    const int64_t out = config.cnn_channels[i];
     if (height < 2 || width < 2) {
       throw Error("model.cnn_channels: " + std::to_string(config.cnn_channels.size()) +
                   " stride-2 layers are too many for " + std::to_string(shape.pixel_width) + "x" +
@@ -39,13 +55,19 @@ torch::nn::Sequential make_cnn(const ModelConfig& config, const DataShape& shape
     }
     cnn->push_back(
         torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, out, 4).stride(2).padding(1)));
-    cnn->push_back(torch::nn::GELU());
+    // the keypoints' softmax reads the last maps as they are
+    if (!keypoints || i + 1 < config.cnn_channels.size()) cnn->push_back(torch::nn::GELU());
     channels = out;
     height /= 2;
     width /= 2;
   }
-  cnn->push_back(torch::nn::Flatten());
-  cnn->push_back(torch::nn::Linear(channels * height * width, config.latent_dim));
+  if (keypoints) {
+    cnn->push_back(Keypoints(height, width));
+    cnn->push_back(torch::nn::Linear(2 * channels, config.latent_dim));
+  } else {
+    cnn->push_back(torch::nn::Flatten());
+    cnn->push_back(torch::nn::Linear(channels * height * width, config.latent_dim));
+  }
   return cnn;
 }
 
@@ -60,7 +82,8 @@ EncoderImpl::EncoderImpl(const ModelConfig& config, const DataShape& shape) {
                 "(set model.input=pixels, or record with pixels_and_state=1)");
   }
   if (uses_pixels && shape.pixel_height == 0) {
-    throw Error("model.input '" + config.input + "' needs pictures, but the dataset has none "
+    throw Error("model.input '" + config.input +
+                "' needs pictures, but the dataset has none "
                 "(record with --option pixels=64)");
   }
   const int64_t z = config.latent_dim;
@@ -159,21 +182,10 @@ void set_weights(NetworksImpl& networks, const ModelFile& file) {
   }
   for (const NamedTensor& t : file.weights) {
     if (parameters.find(t.name) == nullptr) {
-      throw Error("checkpoint " + (file.dir / "weights.safetensors").string() +
-                  " holds tensor '" + t.name +
-                  "', which the architecture in config.json does not have");
+      throw Error("checkpoint " + (file.dir / "weights.safetensors").string() + " holds tensor '" +
+                  t.name + "', which the architecture in config.json does not have");
     }
   }
-}
-
-NormalizationTensors::NormalizationTensors(const Normalization& n) {
-  const auto tensor = [](const std::vector<float>& values) {
-    return torch::tensor(values, torch::kFloat32);
-  };
-  obs_mean = tensor(n.obs_mean);
-  obs_std = tensor(n.obs_std);
-  action_mean = tensor(n.action_mean);
-  action_std = tensor(n.action_std);
 }
 
 }  // namespace uw::agents::detail

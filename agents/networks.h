@@ -25,6 +25,15 @@ struct ResidualBlockImpl : torch::nn::Module {
 };
 TORCH_MODULE(ResidualBlock);
 
+// Feature maps [N, C, h, w] -> the softmax-weighted mean position of each map [N, 2C] (all x,
+// then all y, in [-1, 1]): a spatial soft-argmax.
+struct KeypointsImpl : torch::nn::Module {
+  KeypointsImpl(int64_t height, int64_t width);
+  torch::Tensor forward(const torch::Tensor& maps);
+  torch::Tensor grid_x, grid_y;  // [h*w] each
+};
+TORCH_MODULE(Keypoints);
+
 // E(o) -> z: an MLP over the normalised state observation, a CNN over the picture, or both with
 // their outputs fused by a linear map.
 struct EncoderImpl : torch::nn::Module {
@@ -62,10 +71,10 @@ struct NetworksImpl : torch::nn::Module {
   Encoder encoder{nullptr};
   Encoder target{nullptr};  // the EMA copy of the encoder when loss.target is "ema"
   Predictor predictor{nullptr};
-  torch::nn::Sequential probe{nullptr};                // detached z -> normalised obs
-  torch::nn::Sequential inverse_dynamics{nullptr};     // [z_t, z_t+1] -> chunk
-  torch::nn::Sequential reward{nullptr};               // [z_t, chunk] -> reward of the chunk
-  torch::nn::Sequential termination{nullptr};          // z_t+1 -> logit
+  torch::nn::Sequential probe{nullptr};             // detached z -> normalised obs
+  torch::nn::Sequential inverse_dynamics{nullptr};  // [z_t, z_t+1] -> chunk
+  torch::nn::Sequential reward{nullptr};            // [z_t, chunk] -> reward of the chunk
+  torch::nn::Sequential termination{nullptr};       // z_t+1 -> logit
 };
 TORCH_MODULE(Networks);
 
@@ -74,11 +83,5 @@ TORCH_MODULE(Networks);
 // the file holds nothing else.
 std::vector<NamedTensor> weights_of(NetworksImpl& networks);
 void set_weights(NetworksImpl& networks, const ModelFile& file);
-
-// Observation and action normalisation as tensors.
-struct NormalizationTensors {
-  explicit NormalizationTensors(const Normalization& n);
-  torch::Tensor obs_mean, obs_std, action_mean, action_std;
-};
 
 }  // namespace uw::agents::detail

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "agents/batch_source.h"
@@ -23,28 +24,36 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Per-dimension mean and standard deviation of rows of `size` values; a constant dimension
-// gets a deviation of 1 (it is only shifted).
-void column_stats(std::span<const float> rows, int64_t size, std::vector<float>& mean,
-                  std::vector<float>& std_dev) {
-  const int64_t count = size > 0 ? static_cast<int64_t>(rows.size()) / size : 0;
-  std::vector<double> sum(size), squares(size);
-  for (int64_t r = 0; r < count; ++r) {
-    for (int64_t d = 0; d < size; ++d) {
-      const double v = rows[r * size + d];
-      sum[d] += v;
-      squares[d] += v * v;
+// Per-dimension mean and standard deviation of rows of `size` values, added a span at a time;
+// a constant dimension gets a deviation of 1 (it is only shifted).
+class ColumnStats {
+ public:
+  explicit ColumnStats(int64_t size) : size_(size), sum_(size), squares_(size) {}
+  void add(std::span<const float> rows) {
+    for (size_t at = 0; at + size_ <= rows.size(); at += size_, ++count_) {
+      for (int64_t d = 0; d < size_; ++d) {
+        const double v = rows[at + d];
+        sum_[d] += v;
+        squares_[d] += v * v;
+      }
     }
   }
-  mean.assign(size, 0.0f);
-  std_dev.assign(size, 1.0f);
-  for (int64_t d = 0; d < size && count > 1; ++d) {
-    const double m = sum[d] / count;
-    const double var = std::max(0.0, squares[d] / count - m * m);
-    mean[d] = static_cast<float>(m);
-    std_dev[d] = var > 1e-12 ? static_cast<float>(std::sqrt(var)) : 1.0f;
+  void finish(std::vector<float>& mean, std::vector<float>& std_dev) const {
+    mean.assign(size_, 0.0f);
+    std_dev.assign(size_, 1.0f);
+    for (int64_t d = 0; d < size_ && count_ > 1; ++d) {
+      const double m = sum_[d] / count_;
+      const double var = std::max(0.0, squares_[d] / count_ - m * m);
+      mean[d] = static_cast<float>(m);
+      std_dev[d] = var > 1e-12 ? static_cast<float>(std::sqrt(var)) : 1.0f;
+    }
   }
-}
+
+ private:
+  size_t size_;
+  int64_t count_ = 0;
+  std::vector<double> sum_, squares_;
+};
 
 }  // namespace
 
@@ -103,21 +112,41 @@ WindowGeometry window_geometry(const WorldModelConfig& c) {
   return {c.model.history, c.loss.horizon, c.model.frameskip};
 }
 
+int64_t TrainingData::train_episodes() const {
+  return split.train.episodes() + static_cast<int64_t>(streamed.size());
+}
+
 TrainingData load_training_data(data::Dataset& dataset, const WorldModelConfig& config) {
   const data::EpisodeLayout& layout = dataset.manifest().layout;
-  TrainingData out{
-      {layout.obs_size, layout.action_size, layout.pixel_height, layout.pixel_width},
-      {},
-      data::load_split_samplers(dataset, window_geometry(config).steps(),
-                                eval_window_steps(config.model), config.train.heldout_every)};
-  if (out.split.train.episodes() == 0) {
+  const int64_t window = window_geometry(config).steps(), every = config.train.heldout_every;
+  const bool streaming = config.train.stream_episodes > 0;
+  if (every < 2) throw Error("every " + std::to_string(every) + "th episode cannot be held out");
+  TrainingData out{{layout.obs_size, layout.action_size, layout.pixel_height, layout.pixel_width},
+                   {},
+                   {data::WindowSampler(layout, window),
+                    data::WindowSampler(layout, eval_window_steps(config.model))},
+                   {}};
+  ColumnStats obs(layout.obs_size), actions(layout.action_size);
+  dataset.for_each([&](const data::Episode& e) {
+    if (e.index % every == every - 1) {
+      out.split.heldout.add(e);
+      return;
+    }
+    if (e.steps < window) return;  // no window to train on
+    obs.add(e.observations);
+    actions.add(e.actions);
+    if (streaming) {
+      out.streamed.push_back(dataset.find(e.index));
+    } else {
+      out.split.train.add(e);
+    }
+  });
+  if (out.train_episodes() == 0) {
     throw Error("dataset " + data::quoted(dataset.dir()) + " has no training episode of at least " +
-                std::to_string(window_geometry(config).steps()) + " steps");
+                std::to_string(window) + " steps");
   }
-  column_stats(out.split.train.observations(), layout.obs_size, out.normalization.obs_mean,
-               out.normalization.obs_std);
-  column_stats(out.split.train.actions(), layout.action_size, out.normalization.action_mean,
-               out.normalization.action_std);
+  obs.finish(out.normalization.obs_mean, out.normalization.obs_std);
+  actions.finish(out.normalization.action_mean, out.normalization.action_std);
   return out;
 }
 
@@ -126,8 +155,9 @@ TrainResult train_world_model(const TrainOptions& o) {
     throw Error("--device '" + o.device + "': expected cpu or cuda");
   }
   if (o.device == "cuda" && !cuda_available()) {
-    throw Error("--device cuda: this build's LibTorch has no CUDA, or no GPU is visible (build "
-                "against a CUDA LibTorch with -DTorch_DIR=...; see the README)");
+    throw Error(
+        "--device cuda: this build's LibTorch has no CUDA, or no GPU is visible (build "
+        "against a CUDA LibTorch with -DTorch_DIR=...; see the README)");
   }
   const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
   if (o.threads < 1) throw Error("--threads must be at least 1");
@@ -159,11 +189,12 @@ TrainResult train_world_model(const TrainOptions& o) {
   model.dataset = {{"dir", std::filesystem::absolute(o.data).string()},
                    {"content_hash", data::dataset_stats(dataset, true).content_hash},
                    {"episodes", dataset.size()},
-                   {"train_episodes", split.train.episodes()},
+                   {"train_episodes", data.train_episodes()},
+                   {"streamed_pool_episodes", config.train.stream_episodes},
                    {"heldout_episodes", split.heldout.episodes()},
                    {"heldout_rule", "episode k is held out when k mod " +
-                                        std::to_string(config.train.heldout_every) +
-                                        " = " + std::to_string(config.train.heldout_every - 1)}};
+                                        std::to_string(config.train.heldout_every) + " = " +
+                                        std::to_string(config.train.heldout_every - 1)}};
   model.training = {{"seed", o.seed},
                     {"threads", o.threads},
                     {"device", o.device},
@@ -187,7 +218,8 @@ TrainResult train_world_model(const TrainOptions& o) {
     model.weights = learner.weights();
     model.training["step"] = step;
     const WorldModel current = WorldModel::from_file(model);
-    result.eval = evaluate_model(current, split.heldout, config.train.eval_windows, eval_seed(o.seed));
+    result.eval =
+        evaluate_model(current, split.heldout, config.train.eval_windows, eval_seed(o.seed));
     model.metrics = report_to_json(result.eval);
     metrics.write({{"step", step}, {"eval", model.metrics}});
     if (o.progress) {
@@ -202,9 +234,19 @@ TrainResult train_world_model(const TrainOptions& o) {
     save_model(o.out, model);
   };
 
-  BatchSource source(split.train, geometry, model.shape, model.normalization,
-                     config.train.batch_size, derive_seed(o.seed, 0xba7c),
-                     static_cast<int>(config.train.data_threads), result.first_step);
+  const uint64_t batch_seed = derive_seed(o.seed, 0xba7c);
+  const auto threads = static_cast<int>(config.train.data_threads);
+  std::optional<data::EpisodePools> pools;
+  if (!data.streamed.empty()) {
+    pools.emplace(dataset, data.streamed, config.train.stream_episodes, geometry.steps(),
+                  derive_seed(o.seed, 0x9001));
+  }
+  BatchSource source =
+      pools ? BatchSource(*pools, config.train.stream_batches, geometry, model.shape,
+                          model.normalization, config.train.batch_size, batch_seed, threads,
+                          result.first_step)
+            : BatchSource(split.train, geometry, model.shape, model.normalization,
+                          config.train.batch_size, batch_seed, threads, result.first_step);
   Progress progress("train", total - result.first_step, "steps");
   double train_seconds = 0;
   int64_t step = result.first_step;
@@ -219,15 +261,15 @@ TrainResult train_world_model(const TrainOptions& o) {
     train_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     const double rate = (step - result.first_step) * config.train.batch_size / train_seconds;
     if (step % 50 == 0 || step == total) {
-      nlohmann::json line = {{"step", step}, {"loss", loss.total.item<double>()},
-                             {"samples_per_second", rate}};
+      nlohmann::json line = {
+          {"step", step}, {"loss", loss.total.item<double>()}, {"samples_per_second", rate}};
       for (const auto& [name, value] : loss.terms) line[name] = value;
       metrics.write(line);
     }
     if (o.progress) {
-      progress.update(step - result.first_step,
-                      terms_text(loss) + ", " + std::to_string(static_cast<int64_t>(rate)) +
-                          " samples/s");
+      progress.update(
+          step - result.first_step,
+          terms_text(loss) + ", " + std::to_string(static_cast<int64_t>(rate)) + " samples/s");
     }
     const bool last = step == total;
     if (!last && config.train.eval_every > 0 && step % config.train.eval_every == 0) {

@@ -25,18 +25,18 @@ struct TrainOptions {
   int threads = 1;                     // LibTorch's threads
   std::string device = "cpu";          // "cpu" or "cuda"
   uint64_t seed = 0;
-  bool resume = false;  // continue the run in `out` from its last checkpoint
+  bool resume = false;   // continue the run in `out` from its last checkpoint
   bool progress = true;  // a progress line on stderr
   // When it becomes true (a signal handler sets it), training checkpoints and returns.
   const std::atomic<bool>* stop = nullptr;
 };
 
 struct TrainResult {
-  ModelFile model;  // as saved
-  EvalReport eval;  // the last held-out evaluation
-  int64_t first_step = 0;  // where this run started (0, or the checkpoint it resumed)
-  int64_t steps = 0;       // the step it ended at
-  double seconds = 0;      // training, without the evaluations
+  ModelFile model;                // as saved
+  EvalReport eval;                // the last held-out evaluation
+  int64_t first_step = 0;         // where this run started (0, or the checkpoint it resumed)
+  int64_t steps = 0;              // the step it ended at
+  double seconds = 0;             // training, without the evaluations
   double samples_per_second = 0;  // windows per second through the optimiser
   double data_wait_seconds = 0;   // time the optimiser waited for batches
   bool interrupted = false;       // stopped early through `stop`
@@ -64,11 +64,15 @@ WorldModelConfig resolve_config(const std::optional<std::filesystem::path>& file
 WindowGeometry window_geometry(const WorldModelConfig& config);
 
 // A dataset cut for training a model of `config`: its sizes, the normalisation from the
-// training episodes, and the training and held-out windows (split by episode number).
+// training episodes, and the training and held-out windows (split by episode number). When the
+// config streams (train.stream_episodes), split.train stays empty and `streamed` lists the
+// dataset positions of the training episodes instead.
 struct TrainingData {
   DataShape shape;
   Normalization normalization;
   data::SplitSamplers split;
+  std::vector<int64_t> streamed;
+  int64_t train_episodes() const;
 };
 // Throws uw::Error naming the dataset when no training episode is long enough.
 TrainingData load_training_data(data::Dataset& dataset, const WorldModelConfig& config);

@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <optional>
+
+#include "agents/inference_kernels.h"
 #include "agents/networks.h"
 #include "core/error.h"
 
@@ -10,16 +13,25 @@ namespace uw::agents {
 struct WorldModel::Impl {
   ModelFile file;
   detail::Networks networks{nullptr};
-  std::unique_ptr<detail::NormalizationTensors> norm;
+  // the MLPs as dense layers, run into scratch buffers (the pixel encoder runs as a module)
+  std::vector<detail::DenseLayer> state_encoder, probe, inverse_dynamics;
+  std::unique_ptr<detail::PredictorLayers> predictor;
 
   int64_t chunk_values() const { return file.config.model.frameskip * file.shape.action_size; }
 };
 
+struct InferenceScratch::Impl {
+  detail::ScratchMatrices matrices;
+};
+
+InferenceScratch::InferenceScratch() : impl_(std::make_unique<Impl>()) {}
+InferenceScratch::~InferenceScratch() = default;
+InferenceScratch::InferenceScratch(InferenceScratch&&) noexcept = default;
+InferenceScratch& InferenceScratch::operator=(InferenceScratch&&) noexcept = default;
+
 namespace {
 
-torch::Tensor view(std::span<const float> values, std::vector<int64_t> shape) {
-  return torch::from_blob(const_cast<float*>(values.data()), shape, torch::kFloat32);
-}
+using Slot = detail::ScratchMatrices::Slot;
 
 void check_size(size_t got, int64_t expected, const char* what) {
   if (static_cast<int64_t>(got) != expected) {
@@ -32,6 +44,18 @@ void copy_out(const torch::Tensor& t, std::span<float> out) {
   const torch::Tensor c = t.contiguous();
   UW_CHECK(static_cast<size_t>(c.numel()) == out.size(), "output of another size");
   std::copy_n(c.data_ptr<float>(), c.numel(), out.data());
+}
+
+// out[i] = (in[i] - mean[i mod M]) / std[i mod M] over rows of M values, and the inverse.
+void normalise(const float* in, int64_t values, const std::vector<float>& mean,
+               const std::vector<float>& std_dev, float* out) {
+  const auto m = static_cast<int64_t>(mean.size());
+  for (int64_t i = 0; i < values; ++i) out[i] = (in[i] - mean[i % m]) / std_dev[i % m];
+}
+void denormalise(const float* in, int64_t values, const std::vector<float>& mean,
+                 const std::vector<float>& std_dev, float* out) {
+  const auto m = static_cast<int64_t>(mean.size());
+  for (int64_t i = 0; i < values; ++i) out[i] = in[i] * std_dev[i % m] + mean[i % m];
 }
 
 }  // namespace
@@ -56,7 +80,15 @@ WorldModel WorldModel::from_file(ModelFile file) {
   impl->networks = detail::Networks(file.config.model, file.config.loss, file.shape);
   detail::set_weights(*impl->networks, file);
   impl->networks->eval();
-  impl->norm = std::make_unique<detail::NormalizationTensors>(file.normalization);
+  const detail::NetworksImpl& nets = *impl->networks;
+  if (nets.encoder->uses_state && !nets.encoder->uses_pixels) {
+    impl->state_encoder = detail::dense_layers(nets.encoder->state);
+  }
+  if (!nets.probe.is_empty()) impl->probe = detail::dense_layers(nets.probe);
+  if (!nets.inverse_dynamics.is_empty()) {
+    impl->inverse_dynamics = detail::dense_layers(nets.inverse_dynamics);
+  }
+  impl->predictor = std::make_unique<detail::PredictorLayers>(*nets.predictor);
   impl->file = std::move(file);
   return WorldModel(std::move(impl));
 }
@@ -72,74 +104,107 @@ int64_t WorldModel::pixel_size() const {
              ? impl_->file.shape.pixel_height * impl_->file.shape.pixel_width * 3
              : 0;
 }
-bool WorldModel::has_inverse_dynamics() const { return !impl_->networks->inverse_dynamics.is_empty(); }
+bool WorldModel::has_inverse_dynamics() const {
+  return !impl_->networks->inverse_dynamics.is_empty();
+}
 
 void WorldModel::encode(int64_t n, std::span<const float> obs, std::span<const uint8_t> pixels,
-                        std::span<float> z) const {
+                        std::span<float> z, InferenceScratch* scratch) const {
   c10::InferenceMode guard;
   const detail::EncoderImpl& encoder = *impl_->networks->encoder;
   const DataShape& s = impl_->file.shape;
+  const Normalization& norm = impl_->file.normalization;
   check_size(z.size(), n * latent_dim(), "z");
-  torch::Tensor state, picture;
+  if (encoder.uses_state) check_size(obs.size(), n * s.obs_size, "observations");
+  if (encoder.uses_pixels) check_size(pixels.size(), n * pixel_size(), "pictures");
+  std::optional<InferenceScratch> own;
+  detail::ScratchMatrices& m = (scratch != nullptr ? *scratch : own.emplace()).impl_->matrices;
+  torch::Tensor& state = m.get(Slot::kInput, n, s.obs_size);
   if (encoder.uses_state) {
-    check_size(obs.size(), n * s.obs_size, "observations");
-    state = (view(obs, {n, s.obs_size}) - impl_->norm->obs_mean) / impl_->norm->obs_std;
+    normalise(obs.data(), n * s.obs_size, norm.obs_mean, norm.obs_std, state.data_ptr<float>());
   }
-  if (encoder.uses_pixels) {
-    check_size(pixels.size(), n * pixel_size(), "pictures");
-    picture = torch::from_blob(const_cast<uint8_t*>(pixels.data()),
-                               {n, s.pixel_height, s.pixel_width, 3}, torch::kUInt8);
+  if (!encoder.uses_pixels) {
+    copy_out(detail::run_mlp(impl_->state_encoder, state, m), z);
+    return;
   }
+  const torch::Tensor picture = torch::from_blob(
+      const_cast<uint8_t*>(pixels.data()), {n, s.pixel_height, s.pixel_width, 3}, torch::kUInt8);
   copy_out(impl_->networks->encoder->forward(state, picture), z);
 }
 
-void WorldModel::predict(int64_t n, std::span<const float> history,
-                         std::span<const float> chunks, std::span<float> next) const {
-  rollout(n, 1, history, chunks, next);
+void WorldModel::predict(int64_t n, std::span<const float> history, std::span<const float> chunks,
+                         std::span<float> next, InferenceScratch* scratch) const {
+  rollout(n, 1, history, chunks, next, scratch);
 }
 
 void WorldModel::rollout(int64_t n, int64_t steps, std::span<const float> history,
-                         std::span<const float> chunks, std::span<float> latents) const {
+                         std::span<const float> chunks, std::span<float> latents,
+                         InferenceScratch* scratch) const {
   c10::InferenceMode guard;
   const int64_t Z = latent_dim(), H = this->history(), C = impl_->chunk_values();
-  const int64_t A = action_size();
+  const int64_t S = steps, W = H + steps;  // latents per row: the history, then the imagined
   check_size(history.size(), n * H * Z, "latent history");
-  check_size(chunks.size(), n * steps * C, "action chunks");
-  check_size(latents.size(), n * steps * Z, "latents out");
-  const torch::Tensor actions =
-      ((view(chunks, {n, steps, C / A, A}) - impl_->norm->action_mean) / impl_->norm->action_std)
-          .reshape({n, steps, C});
-  torch::Tensor window = view(history, {n, H * Z});
-  std::vector<torch::Tensor> imagined;
-  for (int64_t k = 0; k < steps; ++k) {
-    torch::Tensor next = impl_->networks->predictor->forward(window, actions.select(1, k));
-    imagined.push_back(next);
-    window = H > 1 ? torch::cat({window.slice(1, Z), next}, 1) : next;
+  check_size(chunks.size(), n * S * C, "action chunks");
+  check_size(latents.size(), n * S * Z, "latents out");
+  const Normalization& norm = impl_->file.normalization;
+  std::optional<InferenceScratch> own;
+  detail::ScratchMatrices& m = (scratch != nullptr ? *scratch : own.emplace()).impl_->matrices;
+  float* all = m.get(Slot::kLatents, n, W * Z).data_ptr<float>();
+  for (int64_t r = 0; r < n; ++r) std::copy_n(history.data() + r * H * Z, H * Z, all + r * W * Z);
+  torch::Tensor& input = m.get(Slot::kInput, n, H * Z + C);
+  float* rows = input.data_ptr<float>();
+  for (int64_t k = 0; k < S; ++k) {
+    for (int64_t r = 0; r < n; ++r) {
+      float* row = rows + r * (H * Z + C);
+      std::copy_n(all + (r * W + k) * Z, H * Z, row);
+      normalise(chunks.data() + (r * S + k) * C, C, norm.action_mean, norm.action_std, row + H * Z);
+    }
+    const float* change = detail::predictor_change(*impl_->predictor, input, m).data_ptr<float>();
+    for (int64_t r = 0; r < n; ++r) {
+      float* next = all + (r * W + H + k) * Z;
+      const float* last = next - Z;
+      for (int64_t j = 0; j < Z; ++j) next[j] = last[j] + change[r * Z + j];
+    }
   }
-  copy_out(torch::stack(imagined, 1), latents);
+  for (int64_t r = 0; r < n; ++r) {
+    std::copy_n(all + (r * W + H) * Z, S * Z, latents.data() + r * S * Z);
+  }
 }
 
-void WorldModel::decode_state(int64_t n, std::span<const float> z, std::span<float> obs) const {
+void WorldModel::decode_state(int64_t n, std::span<const float> z, std::span<float> obs,
+                              InferenceScratch* scratch) const {
   if (!has_probe()) throw Error("world model: it has no state probe (trained on pixels only)");
   c10::InferenceMode guard;
   check_size(z.size(), n * latent_dim(), "z");
   check_size(obs.size(), n * obs_size(), "observations out");
-  const torch::Tensor normalised = impl_->networks->probe->forward(view(z, {n, latent_dim()}));
-  copy_out(normalised * impl_->norm->obs_std + impl_->norm->obs_mean, obs);
+  std::optional<InferenceScratch> own;
+  detail::ScratchMatrices& m = (scratch != nullptr ? *scratch : own.emplace()).impl_->matrices;
+  torch::Tensor& input = m.get(Slot::kInput, n, latent_dim());
+  std::copy(z.begin(), z.end(), input.data_ptr<float>());
+  const torch::Tensor& out = detail::run_mlp(impl_->probe, input, m);
+  const Normalization& norm = impl_->file.normalization;
+  denormalise(out.data_ptr<float>(), n * obs_size(), norm.obs_mean, norm.obs_std, obs.data());
 }
 
 void WorldModel::infer_actions(int64_t n, std::span<const float> z, std::span<const float> z_next,
-                               std::span<float> chunks) const {
+                               std::span<float> chunks, InferenceScratch* scratch) const {
   if (!has_inverse_dynamics()) throw Error("world model: it has no inverse-dynamics head");
   c10::InferenceMode guard;
-  const int64_t Z = latent_dim(), C = impl_->chunk_values(), A = action_size();
+  const int64_t Z = latent_dim(), C = impl_->chunk_values();
   check_size(z.size(), n * Z, "z");
   check_size(z_next.size(), n * Z, "z next");
   check_size(chunks.size(), n * C, "chunks out");
-  const torch::Tensor normalised = impl_->networks->inverse_dynamics->forward(
-      torch::cat({view(z, {n, Z}), view(z_next, {n, Z})}, 1));
-  copy_out(normalised.reshape({n, C / A, A}) * impl_->norm->action_std + impl_->norm->action_mean,
-           chunks);
+  std::optional<InferenceScratch> own;
+  detail::ScratchMatrices& m = (scratch != nullptr ? *scratch : own.emplace()).impl_->matrices;
+  torch::Tensor& input = m.get(Slot::kInput, n, 2 * Z);
+  float* rows = input.data_ptr<float>();
+  for (int64_t r = 0; r < n; ++r) {
+    std::copy_n(z.data() + r * Z, Z, rows + r * 2 * Z);
+    std::copy_n(z_next.data() + r * Z, Z, rows + r * 2 * Z + Z);
+  }
+  const torch::Tensor& out = detail::run_mlp(impl_->inverse_dynamics, input, m);
+  const Normalization& norm = impl_->file.normalization;
+  denormalise(out.data_ptr<float>(), n * C, norm.action_mean, norm.action_std, chunks.data());
 }
 
 }  // namespace uw::agents

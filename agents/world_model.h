@@ -9,15 +9,32 @@
 
 namespace uw::agents {
 
+// Memory that one thread's inference calls reuse. Given one, predict, rollout, decode_state,
+// infer_actions and the state encoder allocate no tensor memory once it has served a call of
+// the same batch size: the planners' hot path. (A pixel encoder's convolutions still allocate.)
+// Keep one per thread; the model itself is shared.
+class InferenceScratch {
+ public:
+  InferenceScratch();
+  ~InferenceScratch();
+  InferenceScratch(InferenceScratch&&) noexcept;
+  InferenceScratch& operator=(InferenceScratch&&) noexcept;
+
+ private:
+  friend class WorldModel;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // A trained world model, loaded once, for planners, evaluation and the viewer. Every call is
 // batched (N rows) and const, and may run from several threads at once. Arrays are row-major;
-// observations and actions are in the env's own units (the model normalises them).
+// observations and actions are in the env's own units (the model normalises them). Each call
+// takes an optional InferenceScratch; without one it allocates its working memory.
 class WorldModel {
  public:
   // Loads and checks a model directory (see load_model_file); with `spec`, also refuses a model
   // trained on another env or other env options, saying which.
-  static WorldModel load(const std::filesystem::path& dir,
-                         const envs::EnvSpec* spec = nullptr);
+  static WorldModel load(const std::filesystem::path& dir, const envs::EnvSpec* spec = nullptr);
   // Builds the model a file describes; throws uw::Error when its weights do not fit the
   // architecture (naming the tensor).
   static WorldModel from_file(ModelFile file);
@@ -39,20 +56,22 @@ class WorldModel {
   // z [N, Z] from observations [N, D] and/or pictures [N, H, W, 3] (whichever the model reads;
   // the other may be empty).
   void encode(int64_t n, std::span<const float> obs, std::span<const uint8_t> pixels,
-              std::span<float> z) const;
+              std::span<float> z, InferenceScratch* scratch = nullptr) const;
   // One predictor step: latents [N, H, Z] (oldest first) and action chunks [N, F, A] -> the next
   // latent [N, Z].
   void predict(int64_t n, std::span<const float> history, std::span<const float> chunks,
-               std::span<float> next) const;
+               std::span<float> next, InferenceScratch* scratch = nullptr) const;
   // `steps` predictor steps open loop: latents [N, H, Z] and chunks [N, steps, F, A] -> the
   // imagined latents [N, steps, Z].
   void rollout(int64_t n, int64_t steps, std::span<const float> history,
-               std::span<const float> chunks, std::span<float> latents) const;
+               std::span<const float> chunks, std::span<float> latents,
+               InferenceScratch* scratch = nullptr) const;
   // The state probe: z [N, Z] -> observations [N, D]. Requires has_probe().
-  void decode_state(int64_t n, std::span<const float> z, std::span<float> obs) const;
+  void decode_state(int64_t n, std::span<const float> z, std::span<float> obs,
+                    InferenceScratch* scratch = nullptr) const;
   // The inverse-dynamics head: z_t and z_t+1 [N, Z] each -> chunks [N, F, A].
   void infer_actions(int64_t n, std::span<const float> z, std::span<const float> z_next,
-                     std::span<float> chunks) const;
+                     std::span<float> chunks, InferenceScratch* scratch = nullptr) const;
 
  private:
   struct Impl;

@@ -123,27 +123,4 @@ SplitSamplers load_split_samplers(Dataset& dataset, int64_t train_window, int64_
   return split;
 }
 
-ShardStream::ShardStream(const Dataset& dataset, uint64_t seed) : dataset_(dataset), rng_(seed) {
-  for (int64_t i = 0; i < dataset.size(); ++i) {
-    if (i == 0 || dataset.shard_path(i) != dataset.shard_path(i - 1)) shards_.push_back({i, i});
-    shards_.back().second = i + 1;
-  }
-  if (shards_.empty()) throw Error("dataset " + dataset.dir().string() + " holds no episodes");
-  shuffle();
-}
-
-void ShardStream::shuffle() {
-  order_.resize(shards_.size());
-  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.uniform_int(i)]);
-  at_ = 0;
-}
-
-void ShardStream::next(std::vector<Episode>& out) {
-  if (at_ == order_.size()) shuffle();
-  const auto [first, last] = shards_[order_[at_++]];
-  out.clear();
-  for (int64_t i = first; i < last; ++i) out.push_back(dataset_.read(i));
-}
-
 }  // namespace uw::data

@@ -83,23 +83,4 @@ struct SplitSamplers {
 SplitSamplers load_split_samplers(Dataset& dataset, int64_t train_window, int64_t heldout_window,
                                   int64_t heldout_every);
 
-// Streams a dataset shard by shard in a seeded random order, for datasets larger than memory:
-// next() hands out the episodes of one shard at a time; after the last shard a new pass starts
-// in a new order.
-class ShardStream {
- public:
-  ShardStream(const Dataset& dataset, uint64_t seed);
-  // Replaces `out` with the next shard's episodes.
-  void next(std::vector<Episode>& out);
-
- private:
-  void shuffle();
-
-  const Dataset& dataset_;
-  Rng rng_;
-  std::vector<std::pair<int64_t, int64_t>> shards_;  // [first, last) positions per shard
-  std::vector<size_t> order_;
-  size_t at_ = 0;
-};
-
 }  // namespace uw::data

@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <cmath>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "agents/tensor_allocations.h"
 #include "agents/trainer.h"
 #include "agents/world_model.h"
 #include "core/error.h"
@@ -98,6 +100,29 @@ TEST_CASE("trainer: the same seed gives bit-identical weights, and a resumed run
   CHECK_THROWS_WITH(agents::train_world_model(resume), Catch::Contains("--seed 0, not 5"));
 }
 
+TEST_CASE("trainer: streamed from the shards a pool at a time, the same weights at any thread "
+          "count and across a resume") {
+  TempDir dir("streamed");
+  const auto streamed = [&](const char* name, int64_t steps, int data_threads) {
+    agents::TrainOptions o = tiny(dir / name, steps);
+    o.overrides.push_back("train.stream_episodes=5");
+    o.overrides.push_back("train.stream_batches=3");
+    o.overrides.push_back("train.data_threads=" + std::to_string(data_threads));
+    return o;
+  };
+  const agents::TrainResult one = agents::train_world_model(streamed("one", 40, 1));
+  CHECK(one.model.dataset["streamed_pool_episodes"] == 5);
+  CHECK(one.model.dataset["train_episodes"] == 36);
+  const agents::TrainResult three = agents::train_world_model(streamed("three", 40, 3));
+  CHECK(same_weights(one.model, three.model));
+  // not the in-memory run: the windows come from other episodes in another order
+  CHECK_FALSE(same_weights(one.model, agents::train_world_model(tiny(dir / "memory", 40)).model));
+  agents::train_world_model(streamed("resumed", 20, 2));
+  agents::TrainOptions resume = streamed("resumed", 40, 2);
+  resume.resume = true;
+  CHECK(same_weights(one.model, agents::train_world_model(resume).model));
+}
+
 TEST_CASE("checkpoint: the saved model loads bit-exact and computes the same latents") {
   TempDir dir("round_trip");
   const agents::TrainResult r = agents::train_world_model(tiny(dir / "m", 20));
@@ -135,6 +160,98 @@ TEST_CASE("checkpoint: the saved model loads bit-exact and computes the same lat
   std::vector<float> z3(24);
   CHECK_THROWS_WITH(from_disk.encode(3, obs, {}, z3),
                     Catch::Contains("observations has 8 values, expected 12"));
+}
+
+TEST_CASE("inference: rollout chains predict over a history; with a scratch the hot path "
+          "allocates no tensor memory and computes the same bits") {
+  TempDir dir("scratch");
+  agents::TrainOptions o = tiny(dir / "m", 10);
+  o.overrides.push_back("model.history=2");
+  o.overrides.push_back("model.frameskip=2");
+  o.overrides.push_back("model.inverse_dynamics=true");
+  const agents::WorldModel model = agents::WorldModel::load(
+      (agents::train_world_model(o), dir / "m"));
+  const int64_t n = 3, Z = model.latent_dim(), H = 2, C = 2 * 2, S = 4;
+  std::vector<float> history(n * H * Z), chunks(n * S * C);
+  for (size_t i = 0; i < history.size(); ++i) history[i] = std::sin(0.7f * float(i));
+  for (size_t i = 0; i < chunks.size(); ++i) chunks[i] = std::cos(1.3f * float(i));
+  std::vector<float> rolled(n * S * Z);
+  model.rollout(n, S, history, chunks, rolled);
+
+  // step by step: predict from the last H latents, then slide the window
+  std::vector<float> window = history, next(n * Z), chunk(n * C);
+  for (int64_t k = 0; k < S; ++k) {
+    for (int64_t r = 0; r < n; ++r) {
+      std::copy_n(chunks.data() + (r * S + k) * C, C, chunk.data() + r * C);
+    }
+    model.predict(n, window, chunk, next);
+    for (int64_t r = 0; r < n; ++r) {
+      CHECK(std::equal(next.begin() + r * Z, next.begin() + (r + 1) * Z,
+                       rolled.begin() + (r * S + k) * Z));
+      std::copy_n(window.data() + (r * H + 1) * Z, Z, window.data() + r * H * Z);
+      std::copy_n(next.data() + r * Z, Z, window.data() + (r * H + 1) * Z);
+    }
+  }
+
+  // with a scratch: the same bits, and after the first call no tensor memory
+  agents::InferenceScratch scratch;
+  std::vector<float> with_scratch(n * S * Z), obs(n * 4, 0.25f), z(n * Z), decoded(n * 4),
+      actions(n * C);
+  const auto hot_path = [&] {
+    model.rollout(n, S, history, chunks, with_scratch, &scratch);
+    model.encode(n, obs, {}, z, &scratch);
+    model.decode_state(n, z, decoded, &scratch);
+    model.infer_actions(n, z, z, actions, &scratch);
+  };
+  CHECK(agents::count_tensor_allocations(hot_path) > 0);  // the scratch grows
+  CHECK(agents::count_tensor_allocations(hot_path) == 0);
+  CHECK(same_bits(std::span<const float>(with_scratch), std::span<const float>(rolled)));
+  // the counter counts: the same calls without a scratch allocate
+  CHECK(agents::count_tensor_allocations([&] {
+          model.rollout(n, S, history, chunks, with_scratch);
+        }) > 0);
+  // a scratch serves other batch sizes too
+  std::vector<float> one(S * Z);
+  model.rollout(1, S, std::span<const float>(history).first(H * Z),
+                std::span<const float>(chunks).first(S * C), one, &scratch);
+  for (int64_t i = 0; i < S * Z; ++i) CHECK(one[i] == Approx(rolled[i]).margin(1e-5));
+}
+
+TEST_CASE("pixel models: the built-in config (a keypoint CNN) and the flatten head train, save, "
+          "load and encode pictures") {
+  TempDir dir("pixels");
+  uw::data::GenerationConfig config = small_config(12);
+  config.max_steps = 60;  // evaluation rolls 10 chunks of 5 out
+  config.options = uw::Options::parse(std::vector<std::string>{"pixels=16", "pixels_and_state=1"});
+  config.policy = "mix:random=0.5,scripted=0.5";
+  uw::data::generate(registry(), config, dir / "d", {});
+  for (const char* head : {"keypoints", "flatten"}) {
+    agents::TrainOptions o;
+    o.data = dir / "d";
+    o.out = dir / head;
+    o.steps = 6;
+    o.threads = 1;
+    o.progress = false;
+    o.overrides = {std::string("model.cnn_head=") + head, "model.cnn_channels=[4,8]",
+                   "model.predictor_hidden=16", "model.probe_hidden=16", "train.batch_size=4",
+                   "train.eval_windows=8", "loss.horizon=1"};
+    const agents::TrainResult r = agents::train_world_model(o);
+    CHECK(r.model.config.model.input == "pixels");
+    CHECK(r.model.config.model.frameskip == 5);  // the built-in pixel config's
+    CHECK(r.model.config.model.cnn_head == head);
+    const agents::WorldModel model = agents::WorldModel::load(dir / head);
+    REQUIRE(model.pixel_size() == 16 * 16 * 3);
+    std::vector<uint8_t> pictures(2 * model.pixel_size());
+    for (size_t i = 0; i < pictures.size(); ++i) pictures[i] = static_cast<uint8_t>(i * 7);
+    std::vector<float> z(2 * model.latent_dim()), again(z.size());
+    model.encode(2, {}, pictures, z);
+    agents::WorldModel::from_file(r.model).encode(2, {}, pictures, again);
+    CHECK(same_bits(std::span<const float>(z), std::span<const float>(again)));
+    CHECK(z != std::vector<float>(z.size(), z[0]));
+    std::vector<float> decoded(2 * 4);
+    model.decode_state(2, z, decoded);
+    for (const float v : decoded) CHECK(std::isfinite(v));
+  }
 }
 
 TEST_CASE("checkpoint: damaged or mismatched model directories give clear errors") {
@@ -235,4 +352,18 @@ TEST_CASE("config: unknown fields and bad values are named") {
   CHECK(agents::config_from_json(j, "x").loss.target == "ema");
   CHECK_THROWS_WITH(agents::apply_overrides(j, std::vector<std::string>{"latent_dim=8"}),
                     Catch::Contains("expected section.field=value"));
+  CHECK_THAT(error({{"model", {{"cnn_head", "pool"}}}}),
+             Catch::Contains("'pool' is not one of flatten, keypoints"));
+  CHECK_THAT(error({{"train", {{"lr_schedule", "step"}}}}),
+             Catch::Contains("'step' is not one of constant, cosine"));
+
+  // the cosine schedule: full at the first step, the floor at the last, halfway between
+  agents::TrainConfig train;
+  train.steps = 101;
+  CHECK(agents::learning_rate(train, 50) == train.learning_rate);  // constant by default
+  train.lr_schedule = "cosine";
+  CHECK(agents::learning_rate(train, 0) == Approx(1e-3));
+  CHECK(agents::learning_rate(train, 50) == Approx(0.55e-3));
+  CHECK(agents::learning_rate(train, 100) == Approx(0.1e-3));
+  CHECK(agents::learning_rate(train, 500) == Approx(0.1e-3));
 }

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
+#include "datagen/episode_pools.h"
 #include "datagen/window_sampler.h"
 #include "tests/datagen/datagen_test_util.h"
 
@@ -54,19 +56,28 @@ TEST_CASE("window sampler: short episodes give no windows; an empty sampler is a
   CHECK_THROWS_AS(uw::data::WindowSampler(1, 1, 0), uw::Error);
 }
 
-TEST_CASE("shard stream: each pass hands out every shard once") {
-  TempDir dir("stream");
+TEST_CASE("episode pools: each pass streams every episode once, in a seeded order") {
+  TempDir dir("pools");
   uw::data::generate(registry(), small_config(10), dir / "d", {});
   const uw::data::Dataset dataset = uw::data::Dataset::open(dir / "d");
-  uw::data::ShardStream stream(dataset, 5);
-  std::vector<uw::data::Episode> shard;
-  for (int pass = 0; pass < 2; ++pass) {
-    std::vector<int64_t> seen;
-    for (int i = 0; i < 4; ++i) {
-      stream.next(shard);
-      for (const auto& e : shard) seen.push_back(e.index);
-    }
-    std::sort(seen.begin(), seen.end());
-    CHECK(seen == std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const std::vector<int64_t> positions = {0, 2, 3, 5, 6, 7, 9};
+  const uw::data::EpisodePools pools(dataset, positions, 3, 5, 11);
+  CHECK(pools.pools_per_pass() == 3);
+  std::vector<std::vector<int64_t>> passes(2);
+  for (int64_t p = 0; p < 6; ++p) {
+    const std::vector<int64_t> members = pools.members(p);
+    CHECK(members.size() == (p % 3 == 2 ? 1u : 3u));
+    passes[p / 3].insert(passes[p / 3].end(), members.begin(), members.end());
+    const auto sampler = pools.load(p);
+    CHECK(sampler->episodes() == static_cast<int64_t>(members.size()));
+    CHECK(sampler->window() == 5);
   }
+  CHECK(passes[0] != passes[1]);  // each pass its own order
+  for (auto& pass : passes) {
+    std::sort(pass.begin(), pass.end());
+    CHECK(pass == positions);
+  }
+  CHECK(pools.members(4) == uw::data::EpisodePools(dataset, positions, 3, 5, 11).members(4));
+  CHECK_THROWS_WITH(uw::data::EpisodePools(dataset, {}, 3, 5, 11),
+                    Catch::Contains("no episodes to stream"));
 }
