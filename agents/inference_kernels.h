@@ -1,11 +1,9 @@
 // The world model's inference path without per-call tensor allocation: the trained modules
 // taken apart into dense layers, run with LibTorch's out-variants into buffers that one thread
-// keeps between calls. Internal to agents/ (include <torch/torch.h> first, like networks.h).
+// keeps between calls. Internal to agents/*.cc, like networks.h.
 #pragma once
 
-#ifndef TORCH_API
-#error "agents/inference_kernels.h is internal to agents/*.cc: include <torch/torch.h> before it"
-#endif
+#include <torch/torch.h>
 
 #include <array>
 #include <cstdint>

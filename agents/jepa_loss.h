@@ -1,10 +1,8 @@
-// The training objective of a JEPA world model. Internal to agents/: include after
-// <torch/torch.h>, from agents/*.cc only.
+// The training objective of a JEPA world model. Internal to agents/: included from
+// agents/*.cc only (it brings in LibTorch).
 #pragma once
 
-#ifndef TORCH_API
-#error "agents/jepa_loss.h is internal to agents/*.cc: include <torch/torch.h> before it"
-#endif
+#include <torch/torch.h>
 
 #include <string>
 #include <utility>

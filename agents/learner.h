@@ -1,10 +1,8 @@
 // One optimiser step of a world model, shared by the trainer and the training benchmark.
-// Internal to agents/: include after <torch/torch.h>, from agents/*.cc only.
+// Internal to agents/: included from agents/*.cc only (it brings in LibTorch).
 #pragma once
 
-#ifndef TORCH_API
-#error "agents/learner.h is internal to agents/*.cc: include <torch/torch.h> before it"
-#endif
+#include <torch/torch.h>
 
 #include <filesystem>
 #include <memory>

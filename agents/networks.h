@@ -1,10 +1,8 @@
-// The LibTorch modules of a JEPA world model. Internal to agents/: only agents/*.cc include it,
-// after <torch/torch.h>, so that LibTorch is compiled in those files alone (DESIGN §6).
+// The LibTorch modules of a JEPA world model. Internal to agents/: only agents/*.cc include it
+// (it brings in LibTorch), so that LibTorch is compiled in those files alone (DESIGN §6).
 #pragma once
 
-#ifndef TORCH_API
-#error "agents/networks.h is internal to agents/*.cc: include <torch/torch.h> before it"
-#endif
+#include <torch/torch.h>
 
 #include <cstdint>
 #include <string>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "agents/learner.h"
 #include "agents/trainer.h"
@@ -25,13 +26,22 @@ TrainPerf measure_training(const TrainPerfConfig& c) {
   const WindowGeometry geometry = window_geometry(out.config);
 
   // the same model twice: one fed by the trainer's batch source, one by a batch made once
-  detail::Learner streamed(out.config, data.shape, torch::kCPU, 0);
+  detail::Learner fed(out.config, data.shape, torch::kCPU, 0);
   detail::Learner held(out.config, data.shape, torch::kCPU, 0);
-  BatchSource source(data.split.train, geometry, data.shape, data.normalization, out.batch_size,
-                     1, static_cast<int>(out.config.train.data_threads));
+  // with train.stream_episodes the source streams pools from the shards, as the trainer does
+  const auto threads = static_cast<int>(out.config.train.data_threads);
+  std::optional<data::EpisodePools> pools;
+  if (!data.streamed.empty()) {
+    pools.emplace(dataset, data.streamed, out.config.train.stream_episodes, geometry.steps(), 3);
+  }
+  BatchSource source = pools
+                           ? BatchSource(*pools, out.config.train.stream_batches, geometry,
+                                         data.shape, data.normalization, out.batch_size, 1, threads)
+                           : BatchSource(data.split.train, geometry, data.shape, data.normalization,
+                                         out.batch_size, 1, threads);
   data::WindowBatch windows;
   Rng rng(2);
-  data.split.train.sample(rng, out.batch_size, windows);
+  (pools ? *pools->load(0) : data.split.train).sample(rng, out.batch_size, windows);
   TrainingBatch in_memory;
   make_training_batch(windows, geometry, data.shape, data.normalization, in_memory);
 
@@ -42,15 +52,15 @@ TrainPerf measure_training(const TrainPerfConfig& c) {
     return static_cast<double>(c.steps_per_round * out.batch_size) / seconds;
   };
   // a warm-up step each: first calls allocate and fault in memory
-  streamed.step(source.next());
+  fed.step(source.next());
   held.step(in_memory);
   std::vector<double> ratios;
-  double streamed_seconds = 0;
+  double fed_seconds = 0;
   const double waited_before = source.seconds_waited();
   for (int round = 0; round < c.rounds; ++round) {
     const auto start = Clock::now();
-    const double a = rate([&] { streamed.step(source.next()); });
-    streamed_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    const double a = rate([&] { fed.step(source.next()); });
+    fed_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     const double b = rate([&] { held.step(in_memory); });
     out.trainer_samples_per_second = std::max(out.trainer_samples_per_second, a);
     out.in_memory_samples_per_second = std::max(out.in_memory_samples_per_second, b);
@@ -58,7 +68,7 @@ TrainPerf measure_training(const TrainPerfConfig& c) {
   }
   std::sort(ratios.begin(), ratios.end());
   out.trainer_vs_in_memory = ratios[ratios.size() / 2];
-  out.data_wait_fraction = (source.seconds_waited() - waited_before) / streamed_seconds;
+  out.data_wait_fraction = (source.seconds_waited() - waited_before) / fed_seconds;
   return out;
 }
 
