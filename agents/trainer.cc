@@ -28,10 +28,11 @@ using Clock = std::chrono::steady_clock;
 // a constant dimension gets a deviation of 1 (it is only shifted).
 class ColumnStats {
  public:
-  explicit ColumnStats(int64_t size) : size_(size), sum_(size), squares_(size) {}
+  explicit ColumnStats(int64_t size)
+      : size_(static_cast<size_t>(size)), sum_(size_), squares_(size_) {}
   void add(std::span<const float> rows) {
     for (size_t at = 0; at + size_ <= rows.size(); at += size_, ++count_) {
-      for (int64_t d = 0; d < size_; ++d) {
+      for (size_t d = 0; d < size_; ++d) {
         const double v = rows[at + d];
         sum_[d] += v;
         squares_[d] += v * v;
@@ -41,7 +42,7 @@ class ColumnStats {
   void finish(std::vector<float>& mean, std::vector<float>& std_dev) const {
     mean.assign(size_, 0.0f);
     std_dev.assign(size_, 1.0f);
-    for (int64_t d = 0; d < size_ && count_ > 1; ++d) {
+    for (size_t d = 0; d < size_ && count_ > 1; ++d) {
       const double m = sum_[d] / count_;
       const double var = std::max(0.0, squares_[d] / count_ - m * m);
       mean[d] = static_cast<float>(m);

@@ -207,4 +207,6 @@ void WorldModel::infer_actions(int64_t n, std::span<const float> z, std::span<co
   denormalise(out.data_ptr<float>(), n * C, norm.action_mean, norm.action_std, chunks.data());
 }
 
+void set_inference_threads(int threads) { torch::set_num_threads(threads); }
+
 }  // namespace uw::agents

@@ -79,4 +79,8 @@ class WorldModel {
   std::unique_ptr<Impl> impl_;
 };
 
+// LibTorch's threads for one call's work (intra-op), for the whole process. Planners that run
+// episodes in parallel set 1.
+void set_inference_threads(int threads);
+
 }  // namespace uw::agents

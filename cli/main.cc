@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
 #ifdef UMWELT_WITH_TORCH
   uw::cli::add_train_command(app);
   uw::cli::add_model_command(app);
+  uw::cli::add_eval_command(app);
 #endif
   try {
     if (const std::optional<int> code = app.parse(argc, argv)) return *code;

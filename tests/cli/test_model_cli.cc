@@ -1,5 +1,5 @@
-#include <csignal>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/run_umwelt.h"
@@ -32,8 +32,8 @@ TEST_CASE("umwelt train, model info and model eval: a model trained, described, 
   CHECK(config["env_spec"]["id"] == "pointmass-reach");
   CHECK(config["training"]["step"] == 30);
 
-  const Run eval = umwelt("model eval " + dir.str("m") + " --data " + dir.str("d") +
-                          " --windows 64 --json");
+  const Run eval =
+      umwelt("model eval " + dir.str("m") + " --data " + dir.str("d") + " --windows 64 --json");
   INFO(eval.err);
   REQUIRE(eval.exit_code == 0);
   const auto metrics = nlohmann::json::parse(eval.out);
@@ -51,9 +51,9 @@ TEST_CASE("umwelt train, model info and model eval: a model trained, described, 
               .exit_code == 0);
   expect_error(umwelt("model eval " + dir.str("m") + " --data " + dir.str("r")),
                "trained on env 'pointmass-reach', not 'reacher-reach'");
-  expect_error(umwelt("train --data " + dir.str("d") + " --out " + dir.str("x") +
-                      " --set model.latent=3"),
-               "has no field 'latent'");
+  expect_error(
+      umwelt("train --data " + dir.str("d") + " --out " + dir.str("x") + " --set model.latent=3"),
+      "has no field 'latent'");
   expect_error(umwelt("train --data " + dir.str("d") + " --out " + dir.str("m")),
                "already holds a model");
 }
@@ -80,17 +80,35 @@ int64_t wait_for_checkpoint(const std::string& dir, int64_t step) {
 
 }  // namespace
 
-TEST_CASE("umwelt train: Ctrl-C saves and stops, a kill leaves the last checkpoint, --resume "
-          "continues") {
+TEST_CASE(
+    "umwelt train: Ctrl-C saves and stops, a kill leaves the last checkpoint, --resume "
+    "continues") {
   TempDir dir("train_signals");
   REQUIRE(umwelt("gen --env pointmass-reach --episodes 20 --max-steps 40 --out " + dir.str("d"))
               .exit_code == 0);
-  const std::vector<std::string> train = {
-      "train", "--data", dir.str("d"), "--out", dir.str("m"), "--steps", "1000000",
-      "--set", "model.encoder_hidden=16", "--set", "model.predictor_hidden=16",
-      "--set", "model.probe_hidden=16", "--set", "train.batch_size=16",
-      "--set", "train.eval_windows=16", "--set", "train.eval_every=0",
-      "--set", "train.checkpoint_every=20", "--set", "loss.horizon=2"};
+  const std::vector<std::string> train = {"train",
+                                          "--data",
+                                          dir.str("d"),
+                                          "--out",
+                                          dir.str("m"),
+                                          "--steps",
+                                          "1000000",
+                                          "--set",
+                                          "model.encoder_hidden=16",
+                                          "--set",
+                                          "model.predictor_hidden=16",
+                                          "--set",
+                                          "model.probe_hidden=16",
+                                          "--set",
+                                          "train.batch_size=16",
+                                          "--set",
+                                          "train.eval_windows=16",
+                                          "--set",
+                                          "train.eval_every=0",
+                                          "--set",
+                                          "train.checkpoint_every=20",
+                                          "--set",
+                                          "loss.horizon=2"};
   const pid_t first = spawn_umwelt(train);
   const int64_t before_interrupt = wait_for_checkpoint(dir.str("m"), 0);
   kill(first, SIGINT);
@@ -108,14 +126,41 @@ TEST_CASE("umwelt train: Ctrl-C saves and stops, a kill leaves the last checkpoi
   wait_for(second);
   CHECK(saved_step(dir.str("m")) >= reached);
 
-  const Run finish = umwelt("train --data " + dir.str("d") + " --out " + dir.str("m") +
-                            " --resume --json --steps " + std::to_string(saved_step(dir.str("m")) + 5) +
-                            " --set model.encoder_hidden=16 --set model.predictor_hidden=16"
-                            " --set model.probe_hidden=16 --set train.batch_size=16"
-                            " --set train.eval_windows=16 --set loss.horizon=2");
+  const Run finish =
+      umwelt("train --data " + dir.str("d") + " --out " + dir.str("m") +
+             " --resume --json --steps " + std::to_string(saved_step(dir.str("m")) + 5) +
+             " --set model.encoder_hidden=16 --set model.predictor_hidden=16"
+             " --set model.probe_hidden=16 --set train.batch_size=16"
+             " --set train.eval_windows=16 --set loss.horizon=2");
   INFO(finish.err);
   REQUIRE(finish.exit_code == 0);
   const auto done = nlohmann::json::parse(finish.out);
   CHECK(done["steps"].get<int64_t>() == done["first_step"].get<int64_t>() + 5);
   CHECK(done["interrupted"] == false);
+}
+
+TEST_CASE("umwelt eval: an agent scored as JSON, bad arguments fail with the reason") {
+  const Run eval = umwelt("eval --env pointmass-reach --agent scripted --episodes 3 --json");
+  INFO(eval.err);
+  REQUIRE(eval.exit_code == 0);
+  const auto result = nlohmann::json::parse(eval.out);
+  CHECK(result["episodes"] == 3);
+  CHECK(result["success_rate"] == 1.0);  // the scripted controller, without noise
+  CHECK(result["success_ci95"].size() == 2);
+  CHECK(result["per_episode"].size() == 3);
+  for (const char* key :
+       {"mean_return", "final_goal_distance", "plan_ms_per_action", "predictor_calls_per_plan"}) {
+    CHECK(result.contains(key));
+  }
+  const Run table = umwelt("eval --env pointmass-reach --agent random --episodes 2");
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("95% CI") != std::string::npos);
+
+  const Run no_model = umwelt("eval --env pointmass-reach --agent latent-cem --episodes 1");
+  CHECK(no_model.exit_code != 0);
+  CHECK(no_model.err.find("needs --model") != std::string::npos);
+  const Run bad_set =
+      umwelt("eval --env pointmass-reach --agent oracle-cem --episodes 1 --set planner.horizon=0");
+  CHECK(bad_set.exit_code != 0);
+  CHECK(bad_set.err.find("planner.horizon") != std::string::npos);
 }

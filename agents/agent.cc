@@ -1,0 +1,65 @@
+#include "agents/agent.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+
+namespace uw::agents {
+
+PolicyAgent::PolicyAgent(std::unique_ptr<envs::Policy> policy, const envs::EnvSpec& spec)
+    : policy_(std::move(policy)),
+      action_space_(spec.action_space),
+      unit_(static_cast<size_t>(spec.action_space.flat_size())) {}
+
+void PolicyAgent::reset(const envs::Env&, uint64_t seed) { policy_->reset(0, seed); }
+
+void PolicyAgent::act(const envs::Env& env, std::span<float> action) {
+  const envs::Goal* goal = env.goal();
+  policy_->act(env.observation(), goal ? goal->values() : std::span<const float>(), unit_);
+  envs::to_action_space(action_space_, unit_, action);
+  ++stats_.actions;
+}
+
+MpcAgent::MpcAgent(const PlannerConfig& planner, const envs::Space& action_space,
+                   std::unique_ptr<MpcObjective> objective)
+    : planner_(planner, action_space.flat_size()),
+      action_space_(action_space),
+      objective_(std::move(objective)) {}
+
+void MpcAgent::reset(const envs::Env& env, uint64_t seed) {
+  planner_.reset(seed);
+  objective_->begin_episode(env);
+  plan_.clear();
+  step_ = 0;
+  next_ = 0;
+}
+
+void MpcAgent::act(const envs::Env& env, std::span<float> action) {
+  const PlannerConfig& c = planner_.config();
+  const int64_t a = action_space_.flat_size();
+  if (step_ % c.frameskip == 0) {
+    const int64_t calls = objective_->predictor_calls();
+    const int64_t simulated = objective_->simulated_steps();
+    objective_->observe(env);
+    if (next_ * a >= static_cast<int64_t>(plan_.size())) {
+      if (!plan_.empty()) planner_.shift(c.execute);
+      const auto start = std::chrono::steady_clock::now();
+      const std::span<const float> plan = planner_.plan(*objective_);
+      stats_.plan_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      ++stats_.plans;
+      plan_.assign(plan.begin(), plan.begin() + c.execute * c.frameskip * a);
+      next_ = 0;
+    }
+    stats_.predictor_calls += objective_->predictor_calls() - calls;
+    stats_.simulated_steps += objective_->simulated_steps() - simulated;
+  }
+  UW_CHECK((next_ + 1) * a <= static_cast<int64_t>(plan_.size()), "the plan ran out of actions");
+  envs::to_action_space(action_space_, std::span<const float>(plan_).subspan(next_ * a, a), action);
+  ++next_;
+  ++step_;
+  ++stats_.actions;
+}
+
+}  // namespace uw::agents

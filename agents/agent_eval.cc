@@ -1,0 +1,264 @@
+#include "agents/agent_eval.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "agents/agent.h"
+#include "agents/model_config.h"
+#include "agents/world_model.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/random.h"
+#include "core/thread_pool.h"
+
+namespace uw::agents {
+namespace {
+
+struct AgentKind {
+  std::string planner;  // "" for policies; else cem, mppi or random
+  bool latent = false;
+};
+
+AgentKind parse_agent(const std::string& agent) {
+  if (agent == "random" || agent == "scripted") return {};
+  for (const char* prefix : {"oracle-", "latent-"}) {
+    const std::string p = prefix;
+    if (agent.rfind(p, 0) == 0) {
+      const std::string method = agent.substr(p.size());
+      if (method == "cem" || method == "mppi" || method == "random") {
+        return {method, p == "latent-"};
+      }
+    }
+  }
+  throw Error("--agent '" + agent +
+              "': expected random, scripted, oracle-cem, oracle-mppi, oracle-random, latent-cem, "
+              "latent-mppi or latent-random");
+}
+
+// The planner and objective settings: the defaults, the method of the agent's name, then
+// the overrides ("planner.x=v", "objective.cost=v").
+struct PlanSettings {
+  PlannerConfig planner;
+  std::string cost = "final";
+};
+
+PlanSettings plan_settings(const AgentKind& kind, const std::vector<std::string>& overrides,
+                           const WorldModel* model) {
+  nlohmann::json json = {{"planner", {{"method", kind.planner}}},
+                         {"objective", {{"cost", "final"}}}};
+  apply_overrides(json, overrides);
+  for (const auto& [section, value] : json.items()) {
+    if (section != "planner" && section != "objective") {
+      throw Error("--set " + section + ".*: expected planner.<field> or objective.cost");
+    }
+  }
+  PlanSettings s;
+  s.planner = planner_config_from_json(json["planner"], "planner");
+  const nlohmann::json& objective = json["objective"];
+  for (const auto& [field, value] : objective.items()) {
+    if (field != "cost" || !value.is_string()) {
+      throw Error("--set objective." + field +
+                  ": the objective has one field, cost (final or sum)");
+    }
+  }
+  s.cost = objective["cost"].get<std::string>();
+  if (model != nullptr) {
+    if (s.planner.frameskip != 0 && s.planner.frameskip != model->frameskip()) {
+      throw Error("planner.frameskip " + std::to_string(s.planner.frameskip) +
+                  ": the model predicts chunks of " + std::to_string(model->frameskip()) +
+                  " actions");
+    }
+    s.planner.frameskip = model->frameskip();
+  } else if (s.planner.frameskip == 0) {
+    s.planner.frameskip = 5;
+  }
+  return s;
+}
+
+// The task without its pixel options: what the oracle simulates (it needs no pictures).
+Options without_pixels(const Options& options) {
+  Options out;
+  for (const auto& [key, value] : options.values()) {
+    if (key != "pixels" && key != "pixels_and_state" && key != "camera" && key != "markers") {
+      out.set(key, value);
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<Agent> make_agent(const AgentEvalConfig& c, const AgentKind& kind,
+                                  const PlanSettings& settings, const envs::EnvEntry& entry,
+                                  const envs::Env& env, const WorldModel* model) {
+  const envs::EnvSpec& spec = env.spec();
+  if (kind.planner.empty()) {
+    const std::string policy = c.agent == "scripted" ? "scripted:noise=0" : "random";
+    return std::make_unique<PolicyAgent>(envs::make_policy(policy, spec, entry.scripted), spec);
+  }
+  std::unique_ptr<MpcObjective> objective =
+      kind.latent
+          ? make_latent_goal_objective(*model, spec, settings.planner.horizon, settings.cost)
+          : make_oracle_objective(env);
+  return std::make_unique<MpcAgent>(settings.planner, spec.action_space, std::move(objective));
+}
+
+double goal_distance(const envs::Env& env) {
+  const envs::Goal* goal = env.goal();
+  if (goal == nullptr) return 0;
+  std::vector<float> achieved(goal->values().size());
+  goal->achieved(env.observation(), achieved);
+  double d = 0;
+  for (size_t i = 0; i < achieved.size(); ++i) {
+    d += (achieved[i] - goal->values()[i]) * (achieved[i] - goal->values()[i]);
+  }
+  return std::sqrt(d);
+}
+
+EpisodeOutcome play_episode(envs::Env& env, Agent& agent, uint64_t seed, std::vector<float>& a) {
+  EpisodeOutcome out;
+  out.seed = seed;
+  env.reset(seed);
+  agent.reset(env, derive_seed(seed, 1));
+  envs::TimeStep step;
+  do {
+    agent.act(env, a);
+    step = env.step(a);
+    out.total_reward += step.reward;
+    ++out.length;
+  } while (!step.done());
+  out.success = step.info.success.value_or(false);
+  out.end_reason = std::string(envs::end_reason_name(step.info.reason));
+  out.final_goal_distance = goal_distance(env);
+  return out;
+}
+
+}  // namespace
+
+std::pair<double, double> wilson_interval(int64_t successes, int64_t n) {
+  if (n <= 0) return {0.0, 1.0};
+  constexpr double z = 1.959963984540054;
+  const double p = static_cast<double>(successes) / static_cast<double>(n);
+  const double nn = static_cast<double>(n);
+  const double denom = 1 + z * z / nn;
+  const double centre = (p + z * z / (2 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalConfig& c) {
+  if (c.episodes < 1) throw Error("--episodes: expected at least 1");
+  if (c.threads < 1) throw Error("--threads: expected at least 1");
+  const AgentKind kind = parse_agent(c.agent);
+  const envs::EnvEntry& entry = registry.find(c.env_id);
+  // the oracle plays the task without pictures; every other agent sees what the env observes
+  const Options options =
+      kind.planner.empty() || kind.latent ? c.options : without_pixels(c.options);
+  std::unique_ptr<envs::Env> prototype = registry.make(c.env_id, options);
+  const envs::EnvSpec& spec = prototype->spec();
+  if (!kind.planner.empty() && !spec.is_goal_task() && kind.latent) {
+    throw Error(c.env_id + ": latent agents plan towards a goal; this task has none");
+  }
+  std::optional<WorldModel> model;
+  if (kind.latent) {
+    if (c.model.empty()) throw Error("--agent " + c.agent + " needs --model");
+    model.emplace(WorldModel::load(c.model, &spec));
+    set_inference_threads(1);  // episodes run in parallel instead
+  } else if (!c.model.empty()) {
+    throw Error("--model: agent " + c.agent + " uses no model");
+  }
+  PlanSettings settings;
+  if (!kind.planner.empty()) settings = plan_settings(kind, c.overrides, model ? &*model : nullptr);
+  if (kind.planner.empty() && !c.overrides.empty()) {
+    throw Error("--set: agent " + c.agent + " has no planner to configure");
+  }
+
+  AgentEvalResult r;
+  r.agent = c.agent;
+  r.episodes = c.episodes;
+  r.outcomes.resize(static_cast<size_t>(c.episodes));
+  const int threads = static_cast<int>(std::min<int64_t>(c.threads, c.episodes));
+  ThreadPool pool(threads);
+  std::vector<AgentStats> stats(static_cast<size_t>(threads));
+  std::atomic<int64_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  std::optional<Progress> progress;
+  if (c.progress) progress.emplace("eval " + c.agent, c.episodes, "episodes");
+  const auto start = std::chrono::steady_clock::now();
+  // each worker plays episodes in turn with its own env and agent; episode k's seed alone
+  // decides it, so the thread that plays it does not matter
+  pool.parallel_for(threads, [&](int begin, int end) {
+    for (int w = begin; w < end; ++w) {
+      std::unique_ptr<envs::Env> env = prototype->clone();
+      std::unique_ptr<Agent> agent =
+          make_agent(c, kind, settings, entry, *env, model ? &*model : nullptr);
+      std::vector<float> action(static_cast<size_t>(spec.action_space.flat_size()));
+      for (int64_t k = next++; k < c.episodes; k = next++) {
+        r.outcomes[static_cast<size_t>(k)] =
+            play_episode(*env, *agent, derive_seed(c.seed, static_cast<uint64_t>(k)), action);
+        const std::lock_guard lock(progress_mutex);
+        ++done;
+        if (progress) progress->update(done);
+      }
+      stats[static_cast<size_t>(w)] = agent->stats();
+    }
+  });
+  if (progress) progress->finish();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  int64_t successes = 0;
+  for (const EpisodeOutcome& o : r.outcomes) {
+    successes += o.success ? 1 : 0;
+    r.mean_return += o.total_reward / static_cast<double>(c.episodes);
+    r.final_goal_distance += o.final_goal_distance / static_cast<double>(c.episodes);
+  }
+  r.success_rate = static_cast<double>(successes) / static_cast<double>(c.episodes);
+  std::tie(r.success_low, r.success_high) = wilson_interval(successes, c.episodes);
+  AgentStats total;
+  for (const AgentStats& s : stats) {
+    total.actions += s.actions;
+    total.plans += s.plans;
+    total.plan_seconds += s.plan_seconds;
+    total.predictor_calls += s.predictor_calls;
+    total.simulated_steps += s.simulated_steps;
+  }
+  if (total.actions > 0) r.plan_ms_per_action = 1e3 * total.plan_seconds / total.actions;
+  if (total.plans > 0) {
+    r.predictor_calls_per_plan = static_cast<double>(total.predictor_calls) / total.plans;
+    r.simulated_steps_per_plan = static_cast<double>(total.simulated_steps) / total.plans;
+  }
+  if (!kind.planner.empty()) r.planner = settings.planner;
+  if (kind.latent) r.objective_cost = settings.cost;
+  return r;
+}
+
+nlohmann::json eval_result_to_json(const AgentEvalResult& r) {
+  nlohmann::json episodes = nlohmann::json::array();
+  for (const EpisodeOutcome& o : r.outcomes) {
+    episodes.push_back({{"seed", o.seed},
+                        {"success", o.success},
+                        {"return", o.total_reward},
+                        {"length", o.length},
+                        {"final_goal_distance", o.final_goal_distance},
+                        {"end_reason", o.end_reason}});
+  }
+  nlohmann::json planner = nullptr;
+  if (r.planner) planner = planner_config_to_json(*r.planner);
+  if (!r.objective_cost.empty()) planner["objective_cost"] = r.objective_cost;
+  return {{"agent", r.agent},
+          {"episodes", r.episodes},
+          {"success_rate", r.success_rate},
+          {"success_ci95", {r.success_low, r.success_high}},
+          {"mean_return", r.mean_return},
+          {"final_goal_distance", r.final_goal_distance},
+          {"plan_ms_per_action", r.plan_ms_per_action},
+          {"predictor_calls_per_plan", r.predictor_calls_per_plan},
+          {"simulated_steps_per_plan", r.simulated_steps_per_plan},
+          {"seconds", r.seconds},
+          {"planner", planner},
+          {"per_episode", episodes}};
+}
+
+}  // namespace uw::agents

@@ -1,0 +1,108 @@
+// The latent agents' objective (agent.h): plans priced by the world model's imagination.
+#include <algorithm>
+
+#include "agents/agent.h"
+#include "agents/world_model.h"
+#include "core/error.h"
+
+namespace uw::agents {
+namespace {
+
+class LatentGoalObjective : public MpcObjective {
+ public:
+  LatentGoalObjective(const WorldModel& model, const envs::EnvSpec& spec, int64_t horizon, bool sum)
+      : model_(model),
+        action_space_(spec.action_space),
+        horizon_(horizon),
+        sum_(sum),
+        z_(static_cast<size_t>(model.latent_dim())),
+        goal_(z_.size()),
+        history_(static_cast<size_t>(model.history()) * z_.size()) {}
+
+  void begin_episode(const envs::Env& env) override {
+    const envs::Goal* goal = env.goal();
+    if (goal == nullptr) throw Error(env.spec().id + ": latent goal planning needs a goal task");
+    encode(goal->observation(), {}, goal_);
+    fresh_ = true;
+  }
+
+  void observe(const envs::Env& env) override {
+    encode(env.observation(), env.pixels(), z_);
+    const auto z = static_cast<std::ptrdiff_t>(z_.size());
+    if (fresh_) {
+      for (auto at = history_.begin(); at != history_.end(); at += z) {
+        std::copy(z_.begin(), z_.end(), at);
+      }
+      fresh_ = false;
+    } else {
+      std::copy(history_.begin() + z, history_.end(), history_.begin());
+      std::copy(z_.begin(), z_.end(), history_.end() - z);
+    }
+  }
+
+  void score(int64_t n, std::span<const float> sequences, std::span<float> costs) override {
+    const auto a = static_cast<size_t>(action_space_.flat_size());
+    const auto z = static_cast<size_t>(model_.latent_dim());
+    const auto rows = static_cast<size_t>(n);
+    const size_t actions = rows * static_cast<size_t>(horizon_ * model_.frameskip());
+    chunks_.resize(actions * a);
+    for (size_t i = 0; i < actions; ++i) {
+      envs::to_action_space(action_space_, sequences.subspan(i * a, a),
+                            std::span(chunks_).subspan(i * a, a));
+    }
+    batch_history_.resize(rows * history_.size());
+    for (size_t r = 0; r < rows; ++r) {
+      std::copy(history_.begin(), history_.end(), batch_history_.begin() + r * history_.size());
+    }
+    latents_.resize(rows * static_cast<size_t>(horizon_) * z);
+    model_.rollout(n, horizon_, batch_history_, chunks_, latents_, &scratch_);
+    predictor_calls_ += n * horizon_;
+    for (size_t r = 0; r < rows; ++r) {
+      double cost = 0;
+      for (int64_t k = sum_ ? 0 : horizon_ - 1; k < horizon_; ++k) {
+        const float* zk = latents_.data() + (r * static_cast<size_t>(horizon_) + k) * z;
+        for (size_t j = 0; j < z; ++j) cost += (zk[j] - goal_[j]) * (zk[j] - goal_[j]);
+      }
+      costs[r] = static_cast<float>(cost);
+    }
+  }
+
+  int64_t predictor_calls() const override { return predictor_calls_; }
+
+ private:
+  void encode(std::span<const float> obs, std::span<const uint8_t> pixels, std::vector<float>& z) {
+    if (model_.pixel_size() > 0 && pixels.empty()) {
+      throw Error(
+          "latent goal planning with a pixel model needs the goal's picture, which this env "
+          "does not give (not supported yet)");
+    }
+    model_.encode(1, model_.obs_size() > 0 ? obs : std::span<const float>(), pixels, z, &scratch_);
+  }
+
+  const WorldModel& model_;
+  envs::Space action_space_;
+  int64_t horizon_;
+  bool sum_;
+  std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
+  bool fresh_ = true;
+  std::vector<float> chunks_, batch_history_, latents_;
+  InferenceScratch scratch_;
+  int64_t predictor_calls_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<MpcObjective> make_latent_goal_objective(const WorldModel& model,
+                                                         const envs::EnvSpec& spec, int64_t horizon,
+                                                         const std::string& cost) {
+  if (cost != "final" && cost != "sum") {
+    throw Error("objective cost '" + cost + "' is not one of final, sum");
+  }
+  if (model.action_size() != spec.action_space.flat_size()) {
+    throw Error("the model's actions have " + std::to_string(model.action_size()) +
+                " values, the env's " + std::to_string(spec.action_space.flat_size()));
+  }
+  return std::make_unique<LatentGoalObjective>(model, spec, horizon, cost == "sum");
+}
+
+}  // namespace uw::agents

@@ -1,0 +1,69 @@
+// umwelt eval: an agent (a policy, the oracle, or MPC in a world model's latent space) plays
+// episodes of a task and is scored.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "agents/agent_eval.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+
+namespace uw::cli {
+namespace {
+
+struct EvalArgs {
+  agents::AgentEvalConfig config;
+  std::vector<std::string> options;
+  bool json = false;
+};
+
+void run_eval(EvalArgs& args) {
+  agents::AgentEvalConfig& c = args.config;
+  c.options = Options::parse(args.options);
+  c.progress = !args.json;
+  const envs::Registry registry = envs::make_default_registry();
+  const agents::AgentEvalResult r = agents::evaluate_agent(registry, c);
+  if (args.json) {
+    nlohmann::json out = agents::eval_result_to_json(r);
+    out["env"] = c.env_id;
+    out["seed"] = c.seed;
+    out["model"] = c.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.model);
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  Table table({"env", "agent", "episodes", "success", "95% CI", "return", "goal dist",
+               "plan ms/action", "predictor calls/plan"});
+  table.add_row({c.env_id, r.agent, std::to_string(r.episodes), fixed(r.success_rate, 3),
+                 "[" + fixed(r.success_low, 3) + ", " + fixed(r.success_high, 3) + "]",
+                 fixed(r.mean_return, 2), fixed(r.final_goal_distance, 3),
+                 fixed(r.plan_ms_per_action, 2), with_thousands(r.predictor_calls_per_plan)});
+  std::cout << table.str();
+}
+
+}  // namespace
+
+void add_eval_command(App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  agents::AgentEvalConfig& c = args->config;
+  auto* command = app.add_subcommand("eval",
+                                     "Score an agent on a task: success (95% interval), return, "
+                                     "goal distance, planning cost");
+  command->add_option("--env", c.env_id, "Env id (see `umwelt envs`)")->required();
+  command->add_option("--agent", c.agent,
+                      "random, scripted, oracle-cem, oracle-mppi, oracle-random (planning on "
+                      "the true simulator), latent-cem, latent-mppi, latent-random (planning "
+                      "in a world model)");
+  command->add_option("--model", c.model, "World model directory (latent agents)");
+  command->add_option("--episodes", c.episodes, "Episodes")->check(PositiveNumber);
+  command->add_option("--seed", c.seed, "Seed; episode k gets a seed derived from it and k");
+  command->add_option("--threads", c.threads, "Episodes played at once")->check(PositiveNumber);
+  command->add_option("--option", args->options, "Env option key=value (repeatable)");
+  command->add_option("--set", c.overrides,
+                      "planner.FIELD=VALUE (method, horizon, samples, elites, iterations, "
+                      "init_std, min_std, momentum, temperature, warm_start, execute) or "
+                      "objective.cost=final|sum (repeatable)");
+  command->add_flag("--json", args->json, "Print one JSON object");
+  command->callback([args] { run_eval(*args); });
+}
+
+}  // namespace uw::cli

@@ -1,0 +1,231 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "agents/agent.h"
+#include "agents/agent_eval.h"
+#include "agents/trainer.h"
+#include "agents/world_model.h"
+#include "core/error.h"
+#include "tests/datagen/datagen_test_util.h"
+
+using namespace uw::test;
+namespace agents = uw::agents;
+
+namespace {
+
+// A small pointmass model predicting chunks of 5 actions, trained once per test binary.
+const fs::path& model_dir() {
+  static TempDir dir("planning_model");
+  static const bool made = [] {
+    // episodes long enough for evaluation's 10 imagined chunks of 5 actions
+    uw::data::GenerationConfig config = small_config(24);
+    config.max_steps = 100;
+    config.policy = "mix:random=0.5,scripted=0.5";
+    uw::data::generate(registry(), config, dir / "d", {});
+    agents::TrainOptions o;
+    o.data = dir / "d";
+    o.out = dir / "m";
+    o.steps = 30;
+    o.threads = 1;
+    o.progress = false;
+    o.overrides = {"model.encoder_hidden=32", "model.predictor_hidden=32", "model.probe_hidden=32",
+                   "model.latent_dim=4",      "model.frameskip=5",         "model.history=2",
+                   "train.batch_size=32",     "train.eval_windows=32",     "train.eval_every=0",
+                   "loss.horizon=2"};
+    agents::train_world_model(o);
+    return true;
+  }();
+  (void)made;
+  static const fs::path path = dir / "m";
+  return path;
+}
+
+agents::AgentEvalConfig eval_config(const std::string& agent, int64_t episodes) {
+  agents::AgentEvalConfig c;
+  c.env_id = "pointmass-reach";
+  c.agent = agent;
+  c.episodes = episodes;
+  c.seed = 11;
+  c.threads = 2;
+  c.overrides = {"planner.samples=64", "planner.elites=8", "planner.iterations=4"};
+  return c;
+}
+
+double squared_distance(std::span<const float> a, std::span<const float> b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("Wilson interval: the known values") {
+  auto [low, high] = agents::wilson_interval(0, 10);
+  CHECK(low == 0.0);
+  CHECK(high == Approx(0.2775).epsilon(1e-3));
+  std::tie(low, high) = agents::wilson_interval(10, 10);
+  CHECK(low == Approx(0.7225).epsilon(1e-3));
+  CHECK(high == Approx(1.0));
+  std::tie(low, high) = agents::wilson_interval(50, 100);
+  CHECK(low == Approx(0.4038).epsilon(1e-3));
+  CHECK(high == Approx(0.5962).epsilon(1e-3));
+}
+
+TEST_CASE("umwelt eval: the oracle reaches the goal where random actions do not") {
+  const agents::AgentEvalResult oracle =
+      agents::evaluate_agent(registry(), eval_config("oracle-cem", 4));
+  agents::AgentEvalConfig c = eval_config("random", 4);
+  c.overrides.clear();
+  const agents::AgentEvalResult random = agents::evaluate_agent(registry(), c);
+  CHECK(oracle.success_rate >= 0.75);
+  CHECK(random.success_rate == 0.0);
+  CHECK(oracle.final_goal_distance < 0.1);
+  CHECK(random.final_goal_distance > 0.3);
+  CHECK(oracle.mean_return > random.mean_return);
+  CHECK(oracle.success_low <= oracle.success_rate);
+  CHECK(oracle.success_high >= oracle.success_rate);
+  // a plan every 5 actions, each scoring 64 samples x 4 iterations x 5 chunks x 5 actions (less
+  // where a plan's rollout ends the episode)
+  CHECK(oracle.simulated_steps_per_plan <= 64 * 4 * 25);
+  CHECK(oracle.simulated_steps_per_plan > 0.8 * 64 * 4 * 25);
+  CHECK(oracle.plan_ms_per_action > 0);
+  CHECK(random.plan_ms_per_action == 0);
+  const nlohmann::json json = agents::eval_result_to_json(oracle);
+  for (const char* key :
+       {"episodes", "success_rate", "success_ci95", "mean_return", "final_goal_distance",
+        "plan_ms_per_action", "predictor_calls_per_plan"}) {
+    CHECK(json.contains(key));
+  }
+  CHECK(json["planner"]["samples"] == 64);
+  CHECK(json["planner"]["frameskip"] == 5);
+}
+
+TEST_CASE("umwelt eval: results do not depend on the thread count") {
+  agents::AgentEvalConfig c = eval_config("oracle-mppi", 3);
+  c.overrides = {"planner.samples=16", "planner.iterations=2", "planner.horizon=3"};
+  c.threads = 1;
+  const agents::AgentEvalResult one = agents::evaluate_agent(registry(), c);
+  c.threads = 3;
+  const agents::AgentEvalResult three = agents::evaluate_agent(registry(), c);
+  REQUIRE(one.outcomes.size() == 3);
+  for (size_t k = 0; k < 3; ++k) {
+    CHECK(one.outcomes[k].seed == three.outcomes[k].seed);
+    CHECK(one.outcomes[k].total_reward == three.outcomes[k].total_reward);
+    CHECK(one.outcomes[k].length == three.outcomes[k].length);
+  }
+  CHECK(one.outcomes[0].seed != one.outcomes[1].seed);
+}
+
+TEST_CASE("MPC: plans every `execute` chunks and plays the plan's actions") {
+  std::unique_ptr<uw::envs::Env> env = registry().make("pointmass-reach");
+  env->reset(4);
+  agents::PlannerConfig p;
+  p.horizon = 3;
+  p.frameskip = 2;
+  p.execute = 2;
+  p.samples = 8;
+  p.elites = 2;
+  p.iterations = 1;
+  agents::MpcAgent agent(p, env->spec().action_space, agents::make_oracle_objective(*env));
+  agent.reset(*env, 1);
+  std::vector<float> action(2);
+  for (int t = 0; t < 20; ++t) {
+    agent.act(*env, action);
+    CHECK(env->spec().action_space.contains(action));
+    env->step(action);
+  }
+  // 20 steps in chunks of 2, replanning every 2 chunks: 5 plans, each playing 8 plans of 6 steps
+  CHECK(agent.stats().plans == 5);
+  CHECK(agent.stats().actions == 20);
+  CHECK(agent.stats().simulated_steps == 5 * 8 * 6);
+}
+
+TEST_CASE("latent objective: a plan's cost is the imagined latent's distance to the goal's") {
+  const agents::WorldModel model = agents::WorldModel::load(model_dir());
+  std::unique_ptr<uw::envs::Env> env = registry().make("pointmass-reach");
+  env->reset(2);
+  const int64_t horizon = 3, z = model.latent_dim();
+  REQUIRE(model.history() == 2);
+  std::unique_ptr<agents::MpcObjective> objective =
+      agents::make_latent_goal_objective(model, env->spec(), horizon);
+  objective->begin_episode(*env);
+  objective->observe(*env);
+  const std::vector<float> first_obs(env->observation().begin(), env->observation().end());
+  const std::vector<float> push = {0.5f, -0.5f};
+  for (int t = 0; t < 5; ++t) env->step(push);
+  objective->observe(*env);  // history: the first observation, then this one
+
+  // two candidate plans of horizon x 5 actions: still, and a push (normalised = action units)
+  const int64_t n = 2, actions = horizon * 5;
+  std::vector<float> sequences(static_cast<size_t>(n * actions * 2), 0.0f);
+  for (int64_t i = actions; i < 2 * actions; ++i) {
+    sequences[static_cast<size_t>(2 * i)] = 0.8f;
+    sequences[static_cast<size_t>(2 * i + 1)] = 0.3f;
+  }
+  std::vector<float> costs(2);
+  objective->score(n, sequences, costs);
+  CHECK(objective->predictor_calls() == n * horizon);
+
+  // the same by hand through the model's API
+  std::vector<float> history(static_cast<size_t>(2 * z)), goal(static_cast<size_t>(z));
+  model.encode(1, first_obs, {}, std::span(history).first(static_cast<size_t>(z)));
+  model.encode(1, env->observation(), {}, std::span(history).subspan(static_cast<size_t>(z)));
+  model.encode(1, env->goal()->observation(), {}, goal);
+  std::vector<float> both(history);
+  both.insert(both.end(), history.begin(), history.end());
+  std::vector<float> latents(static_cast<size_t>(n * horizon * z));
+  model.rollout(n, horizon, both, sequences, latents);
+  for (int64_t r = 0; r < n; ++r) {
+    const auto last = std::span<const float>(latents).subspan(
+        static_cast<size_t>((r * horizon + horizon - 1) * z), static_cast<size_t>(z));
+    CHECK(costs[static_cast<size_t>(r)] == Approx(squared_distance(last, goal)).epsilon(1e-5));
+  }
+  CHECK(costs[0] != costs[1]);
+}
+
+TEST_CASE("umwelt eval: a latent agent plans with a model, counting its predictor calls") {
+  agents::AgentEvalConfig c = eval_config("latent-cem", 2);
+  c.model = model_dir().string();
+  c.overrides = {"planner.samples=32", "planner.elites=4", "planner.iterations=2",
+                 "planner.horizon=4"};
+  const agents::AgentEvalResult r = agents::evaluate_agent(registry(), c);
+  CHECK(r.episodes == 2);
+  CHECK(r.predictor_calls_per_plan == 32 * 2 * 4);
+  CHECK(r.plan_ms_per_action > 0);
+  CHECK(r.outcomes[0].length == 200);  // pointmass-reach's time limit
+  const nlohmann::json json = agents::eval_result_to_json(r);
+  CHECK(json["planner"]["objective_cost"] == "final");
+}
+
+TEST_CASE("umwelt eval: bad input gets a clear error") {
+  const auto fails = [](agents::AgentEvalConfig c, const std::string& words) {
+    INFO(c.agent);
+    CHECK_THROWS_WITH(agents::evaluate_agent(registry(), c), Catch::Contains(words));
+  };
+  fails(eval_config("planner", 1), "--agent 'planner': expected random, scripted");
+  fails(eval_config("latent-cem", 1), "--agent latent-cem needs --model");
+  agents::AgentEvalConfig c = eval_config("latent-cem", 1);
+  c.model = model_dir().string();
+  c.env_id = "reacher-reach";
+  fails(c, "pointmass-reach");  // a model of another env
+  c = eval_config("latent-cem", 1);
+  c.model = model_dir().string();
+  c.overrides = {"planner.frameskip=2"};
+  fails(c, "planner.frameskip 2: the model predicts chunks of 5 actions");
+  c.overrides = {"objective.cost=mean"};
+  fails(c, "objective cost 'mean' is not one of final, sum");
+  c.overrides = {"objective.weight=2"};
+  fails(c, "the objective has one field, cost");
+  c.overrides = {"planner.samples=0"};
+  fails(c, "planner.samples");
+  c = eval_config("random", 1);
+  fails(c, "--set: agent random has no planner to configure");
+  c.overrides.clear();
+  c.model = model_dir().string();
+  fails(c, "--model: agent random uses no model");
+  c = eval_config("latent-cem", 1);
+  c.model = model_dir().string();
+  c.env_id = "cartpole-swingup";
+  fails(c, "this task has none");
+}
