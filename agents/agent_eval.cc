@@ -29,14 +29,15 @@ AgentKind parse_agent(const std::string& agent) {
     const std::string p = prefix;
     if (agent.rfind(p, 0) == 0) {
       const std::string method = agent.substr(p.size());
-      if (method == "cem" || method == "mppi" || method == "random") {
+      if (method == "cem" || method == "mppi" || method == "random" ||
+          (method == "grad" && p == "latent-")) {
         return {method, p == "latent-"};
       }
     }
   }
   throw Error("--agent '" + agent +
               "': expected random, scripted, oracle-cem, oracle-mppi, oracle-random, latent-cem, "
-              "latent-mppi or latent-random");
+              "latent-mppi, latent-random or latent-grad");
 }
 
 // The planner and objective settings: the defaults, the method of the agent's name, then
@@ -50,6 +51,8 @@ PlanSettings plan_settings(const AgentKind& kind, const std::vector<std::string>
                            const WorldModel* model) {
   nlohmann::json json = {{"planner", {{"method", kind.planner}}},
                          {"objective", {{"cost", "final"}}}};
+  // gradient descent: fewer starts, more steps (each step costs a forward and a backward pass)
+  if (kind.planner == "grad") json["planner"].update({{"samples", 32}, {"iterations", 20}});
   apply_overrides(json, overrides);
   for (const auto& [section, value] : json.items()) {
     if (section != "planner" && section != "objective") {
@@ -158,7 +161,7 @@ AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalCo
       kind.planner.empty() || kind.latent ? c.options : without_pixels(c.options);
   std::unique_ptr<envs::Env> prototype = registry.make(c.env_id, options);
   const envs::EnvSpec& spec = prototype->spec();
-  if (!kind.planner.empty() && !spec.is_goal_task() && kind.latent) {
+  if (kind.latent && !spec.is_goal_task()) {
     throw Error(c.env_id + ": latent agents plan towards a goal; this task has none");
   }
   std::optional<WorldModel> model;

@@ -18,7 +18,7 @@ struct AgentEvalConfig {
   std::string env_id;
   Options options;  // the env's options
   // random, scripted, oracle-cem, oracle-mppi, oracle-random, latent-cem, latent-mppi,
-  // latent-random
+  // latent-random, latent-grad
   std::string agent = "random";
   std::string model;  // the world model directory (latent agents)
   int64_t episodes = 100;

@@ -106,7 +106,9 @@ void latent_spread(const std::vector<float>& z, int64_t Z, EvalReport& report) {
 
 uint64_t eval_seed(uint64_t training_seed) { return derive_seed(training_seed, 0xe7a1); }
 
-int64_t eval_window_steps(const ModelConfig& c) { return (c.history - 1 + kEvalSteps) * c.frameskip; }
+int64_t eval_window_steps(const ModelConfig& c) {
+  return (c.history - 1 + kEvalSteps) * c.frameskip;
+}
 
 double spearman(const std::vector<double>& a, const std::vector<double>& b) {
   UW_CHECK(a.size() == b.size(), "spearman of samples of two sizes");
@@ -134,8 +136,8 @@ std::vector<double> symmetric_eigenvalues(std::vector<double> m, int64_t n) {
       for (int64_t q = p + 1; q < n; ++q) {
         if (std::abs(at(p, q)) < 1e-300) continue;
         const double theta = (at(q, q) - at(p, p)) / (2 * at(p, q));
-        const double t = (theta >= 0 ? 1.0 : -1.0) /
-                         (std::abs(theta) + std::sqrt(theta * theta + 1.0));
+        const double t =
+            (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
         const double c = 1 / std::sqrt(t * t + 1), s = t * c;
         for (int64_t k = 0; k < n; ++k) {  // rotate rows and columns p, q
           const double kp = at(k, p), kq = at(k, q);
@@ -181,7 +183,8 @@ EvalReport evaluate_model(const WorldModel& model, const data::WindowSampler& he
   const int64_t P = file.shape.pixel_height * file.shape.pixel_width * 3;
   const int64_t L = eval_window_steps(file.config.model), n = H + kEvalSteps;
   UW_CHECK(heldout.window() == L, "held-out windows of another length than the evaluation's");
-  if (windows < 2) throw Error("an evaluation needs at least 2 windows, got " + std::to_string(windows));
+  if (windows < 2)
+    throw Error("an evaluation needs at least 2 windows, got " + std::to_string(windows));
   if (heldout.windows() == 0) {
     throw Error("no held-out window of " + std::to_string(L) +
                 " steps to evaluate on: every held-out episode is shorter");
@@ -214,9 +217,9 @@ EvalReport evaluate_model(const WorldModel& model, const data::WindowSampler& he
       }
     }
     z.resize(N * n * Z);
-    model.encode(N * n, obs, model.pixel_size() > 0 ? std::span<const uint8_t>(pixels)
-                                                    : std::span<const uint8_t>(),
-                 z);
+    model.encode(
+        N * n, obs,
+        model.pixel_size() > 0 ? std::span<const uint8_t>(pixels) : std::span<const uint8_t>(), z);
     history.resize(N * H * Z);
     chunks.resize(N * kEvalSteps * F * A);
     for (int64_t b = 0; b < N; ++b) {
@@ -246,16 +249,18 @@ EvalReport evaluate_model(const WorldModel& model, const data::WindowSampler& he
           std::copy_n(obs.data() + (b * n + H - 1 + k) * D, D, truth.data() + b * D);
         }
         model.decode_state(N, start, decoded);
-        for (int64_t b = 0; b < N; ++b) probe.at(k).add(decoded.data() + b * D, truth.data() + b * D);
+        for (int64_t b = 0; b < N; ++b)
+          probe.at(k).add(decoded.data() + b * D, truth.data() + b * D);
       }
       // pairs of neighbouring windows' starts: latent against normalised state distance
       const Normalization& norm = file.normalization;
       for (int64_t b = 0; b + 1 < N; ++b) {
-        latent_distance.push_back(std::sqrt(squared_distance(latent(b, H - 1), latent(b + 1, H - 1), Z)));
+        latent_distance.push_back(
+            std::sqrt(squared_distance(latent(b, H - 1), latent(b + 1, H - 1), Z)));
         double s = 0;
         for (int64_t d = 0; d < D; ++d) {
-          const double diff = (obs[(b * n + H - 1) * D + d] - obs[((b + 1) * n + H - 1) * D + d]) /
-                              norm.obs_std[d];
+          const double diff =
+              (obs[(b * n + H - 1) * D + d] - obs[((b + 1) * n + H - 1) * D + d]) / norm.obs_std[d];
           s += diff * diff;
         }
         state_distance.push_back(std::sqrt(s));
@@ -333,9 +338,9 @@ std::string report_line(const EvalReport& r) {
   std::snprintf(text, sizeof(text),
                 "pred error ratio %.3f/%.3f/%.3f (1/5/10), probe r2 %.3f -> %.3f (10), rank "
                 "%.2f, plannability %.2f",
-                get(r.pred_error_ratio, 1), get(r.pred_error_ratio, 5),
-                get(r.pred_error_ratio, 10), get(r.probe_r2, 0), get(r.probe_r2, 10),
-                r.effective_rank, r.plannability.value_or(std::nan("")));
+                get(r.pred_error_ratio, 1), get(r.pred_error_ratio, 5), get(r.pred_error_ratio, 10),
+                get(r.probe_r2, 0), get(r.probe_r2, 10), r.effective_rank,
+                r.plannability.value_or(std::nan("")));
   std::string line = text;
   if (r.idm_error) line += ", idm error " + std::to_string(*r.idm_error);
   if (r.collapsed) line += "; COLLAPSED: " + r.collapse_reason;

@@ -1,6 +1,6 @@
-#include <torch/torch.h>
-
 #include "agents/jepa_loss.h"
+
+#include <torch/torch.h>
 
 namespace uw::agents::detail {
 namespace {
@@ -42,7 +42,7 @@ torch::Tensor sigreg(const torch::Tensor& z, const torch::Tensor& directions) {
   // the integrand is even in t, so [0, 3] is integrated and doubled
   constexpr int64_t kKnots = 17;
   const torch::Tensor t = torch::linspace(0.0, 3.0, kKnots);
-  const torch::Tensor gaussian = torch::exp(-0.5 * t * t);  // the target's and the weight
+  const torch::Tensor gaussian = torch::exp(-0.5 * t * t);         // the target's and the weight
   const torch::Tensor ht = z.matmul(directions).unsqueeze(2) * t;  // [N, M, knots]
   const torch::Tensor error =
       (torch::cos(ht).mean(0) - gaussian).pow(2) + torch::sin(ht).mean(0).pow(2);  // [M, knots]
@@ -63,7 +63,8 @@ LossResult jepa_loss(NetworksImpl& nets, const BatchTensors& batch, const LossCo
     sizes[0] = B * n;
     return t.reshape(sizes);
   };
-  const torch::Tensor z = nets.encoder->forward(flat(batch.obs), flat(batch.pixels)).view({B, n, Z});
+  const torch::Tensor z =
+      nets.encoder->forward(flat(batch.obs), flat(batch.pixels)).view({B, n, Z});
   torch::Tensor target;
   if (!nets.target.is_empty()) {
     torch::NoGradGuard no_grad;

@@ -1,5 +1,6 @@
 // The latent agents' objective (agent.h): plans priced by the world model's imagination.
 #include <algorithm>
+#include <cmath>
 
 #include "agents/agent.h"
 #include "agents/world_model.h"
@@ -17,7 +18,14 @@ class LatentGoalObjective : public MpcObjective {
         sum_(sum),
         z_(static_cast<size_t>(model.latent_dim())),
         goal_(z_.size()),
-        history_(static_cast<size_t>(model.history()) * z_.size()) {}
+        history_(static_cast<size_t>(model.history()) * z_.size()) {
+    const envs::Space& space = spec.action_space;
+    for (int64_t i = 0; i < space.flat_size(); ++i) {
+      const double low = space.low()[i], high = space.high()[i];
+      const bool bounded = std::isfinite(low) && std::isfinite(high);
+      half_range_.push_back(bounded ? static_cast<float>(0.5 * (high - low)) : 1.0f);
+    }
+  }
 
   void begin_episode(const envs::Env& env) override {
     const envs::Goal* goal = env.goal();
@@ -41,23 +49,12 @@ class LatentGoalObjective : public MpcObjective {
   }
 
   void score(int64_t n, std::span<const float> sequences, std::span<float> costs) override {
-    const auto a = static_cast<size_t>(action_space_.flat_size());
+    prepare(n, sequences);
     const auto z = static_cast<size_t>(model_.latent_dim());
-    const auto rows = static_cast<size_t>(n);
-    const size_t actions = rows * static_cast<size_t>(horizon_ * model_.frameskip());
-    chunks_.resize(actions * a);
-    for (size_t i = 0; i < actions; ++i) {
-      envs::to_action_space(action_space_, sequences.subspan(i * a, a),
-                            std::span(chunks_).subspan(i * a, a));
-    }
-    batch_history_.resize(rows * history_.size());
-    for (size_t r = 0; r < rows; ++r) {
-      std::copy(history_.begin(), history_.end(), batch_history_.begin() + r * history_.size());
-    }
-    latents_.resize(rows * static_cast<size_t>(horizon_) * z);
+    latents_.resize(static_cast<size_t>(n * horizon_) * z);
     model_.rollout(n, horizon_, batch_history_, chunks_, latents_, &scratch_);
     predictor_calls_ += n * horizon_;
-    for (size_t r = 0; r < rows; ++r) {
+    for (size_t r = 0; r < static_cast<size_t>(n); ++r) {
       double cost = 0;
       for (int64_t k = sum_ ? 0 : horizon_ - 1; k < horizon_; ++k) {
         const float* zk = latents_.data() + (r * static_cast<size_t>(horizon_) + k) * z;
@@ -67,9 +64,36 @@ class LatentGoalObjective : public MpcObjective {
     }
   }
 
+  bool has_gradient() const override { return true; }
+
+  void score_with_gradient(int64_t n, std::span<const float> sequences, std::span<float> costs,
+                           std::span<float> gradient) override {
+    prepare(n, sequences);
+    model_.goal_cost_gradient(n, horizon_, batch_history_, chunks_, goal_, sum_, costs, gradient);
+    predictor_calls_ += n * horizon_;
+    // from action units back to normalised ones: d action / d unit is the half-range
+    const size_t a = half_range_.size();
+    for (size_t i = 0; i < gradient.size(); ++i) gradient[i] *= half_range_[i % a];
+  }
+
   int64_t predictor_calls() const override { return predictor_calls_; }
 
  private:
+  // The candidates in action units (chunks_), and the history once per candidate.
+  void prepare(int64_t n, std::span<const float> sequences) {
+    const size_t a = half_range_.size();
+    const auto rows = static_cast<size_t>(n);
+    chunks_.resize(sequences.size());
+    for (size_t i = 0; i < sequences.size(); i += a) {
+      envs::to_action_space(action_space_, sequences.subspan(i, a),
+                            std::span(chunks_).subspan(i, a));
+    }
+    batch_history_.resize(rows * history_.size());
+    for (size_t r = 0; r < rows; ++r) {
+      std::copy(history_.begin(), history_.end(), batch_history_.begin() + r * history_.size());
+    }
+  }
+
   void encode(std::span<const float> obs, std::span<const uint8_t> pixels, std::vector<float>& z) {
     if (model_.pixel_size() > 0 && pixels.empty()) {
       throw Error(
@@ -85,6 +109,7 @@ class LatentGoalObjective : public MpcObjective {
   bool sum_;
   std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
   bool fresh_ = true;
+  std::vector<float> half_range_;  // [A]: what one normalised unit is in action units
   std::vector<float> chunks_, batch_history_, latents_;
   InferenceScratch scratch_;
   int64_t predictor_calls_ = 0;

@@ -38,8 +38,8 @@ T field(const nlohmann::json& json, const char* name, const std::string& where) 
   }
 }
 
-std::vector<float> stats(const nlohmann::json& json, const char* name, int64_t size,
-                         bool positive, const std::string& where) {
+std::vector<float> stats(const nlohmann::json& json, const char* name, int64_t size, bool positive,
+                         const std::string& where) {
   const auto values = field<std::vector<float>>(json, name, where);
   if (static_cast<int64_t>(values.size()) != size) {
     throw Error(where + ": '" + name + "' has " + std::to_string(values.size()) +
@@ -88,8 +88,8 @@ std::string ModelFile::fingerprint() const {
                                           {"shape", shape_to_json(shape)},
                                           {"normalization", normalization_to_json(normalization)}}
                                .dump();
-  return data::hex64(data::xxh64_of(
-      std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+  return data::hex64(
+      data::xxh64_of(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
 }
 
 nlohmann::json model_json(const ModelFile& m) {
@@ -160,8 +160,8 @@ ModelFile load_model_file(const std::filesystem::path& dir) {
   m.shape.action_size = field<int64_t>(shape, "action_size", where + " shape");
   m.shape.pixel_height = field<int64_t>(shape, "pixel_height", where + " shape");
   m.shape.pixel_width = field<int64_t>(shape, "pixel_width", where + " shape");
-  for (const int64_t size : {m.shape.obs_size, m.shape.action_size, m.shape.pixel_height,
-                             m.shape.pixel_width}) {
+  for (const int64_t size :
+       {m.shape.obs_size, m.shape.action_size, m.shape.pixel_height, m.shape.pixel_width}) {
     if (size < 0 || size > (int64_t{1} << 20)) {
       throw Error(where + " shape: sizes must lie in 0..2^20");
     }
@@ -171,8 +171,7 @@ ModelFile load_model_file(const std::filesystem::path& dir) {
   const std::string norm_where = where + " normalization";
   m.normalization.obs_mean = stats(norm, "obs_mean", m.shape.obs_size, false, norm_where);
   m.normalization.obs_std = stats(norm, "obs_std", m.shape.obs_size, true, norm_where);
-  m.normalization.action_mean =
-      stats(norm, "action_mean", m.shape.action_size, false, norm_where);
+  m.normalization.action_mean = stats(norm, "action_mean", m.shape.action_size, false, norm_where);
   m.normalization.action_std = stats(norm, "action_std", m.shape.action_size, true, norm_where);
   m.dataset = json.value("dataset", nlohmann::json::object());
   m.training = json.value("training", nlohmann::json::object());
@@ -187,7 +186,8 @@ ModelFile load_model_file(const std::filesystem::path& dir) {
   }
   std::vector<TensorBytes> stored;
   for (const auto& [name, entry] : weights.entries()) {
-    stored.push_back({name, entry.dtype, entry.shape, weights.data().subspan(entry.begin, entry.end - entry.begin)});
+    stored.push_back({name, entry.dtype, entry.shape,
+                      weights.data().subspan(entry.begin, entry.end - entry.begin)});
   }
   if (weights.metadata().count("data_xxh64") == 0 ||
       weights.meta("data_xxh64") != data_checksum(stored)) {

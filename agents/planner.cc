@@ -22,6 +22,7 @@ void visit(PlannerConfig& c, F&& f) {
   f("min_std", c.min_std);
   f("momentum", c.momentum);
   f("temperature", c.temperature);
+  f("learning_rate", c.learning_rate);
   f("warm_start", c.warm_start);
   f("execute", c.execute);
 }
@@ -33,8 +34,8 @@ void require(bool ok, const std::string& where, const std::string& what) {
 }
 
 void check(const PlannerConfig& c, const std::string& where) {
-  require(c.method == "cem" || c.method == "mppi" || c.method == "random", where + ".method",
-          "'" + c.method + "' is not one of cem, mppi, random");
+  require(c.method == "cem" || c.method == "mppi" || c.method == "random" || c.method == "grad",
+          where + ".method", "'" + c.method + "' is not one of cem, mppi, random, grad");
   require(c.horizon >= 1 && c.horizon <= 1000, where + ".horizon", "expected 1..1000");
   require(c.frameskip >= 0 && c.frameskip <= 100, where + ".frameskip",
           "expected 0 (the model's) or 1..100");
@@ -47,10 +48,17 @@ void check(const PlannerConfig& c, const std::string& where) {
   require(c.momentum >= 0 && c.momentum < 1, where + ".momentum", "expected [0, 1)");
   require(c.temperature > 0 && std::isfinite(c.temperature), where + ".temperature",
           "expected > 0");
+  require(c.learning_rate > 0 && std::isfinite(c.learning_rate), where + ".learning_rate",
+          "expected > 0");
   require(c.execute >= 1 && c.execute <= c.horizon, where + ".execute", "expected 1..horizon");
 }
 
 }  // namespace
+
+void SequenceScorer::score_with_gradient(int64_t, std::span<const float>, std::span<float>,
+                                         std::span<float>) {
+  throw Error("planner.method grad: this objective gives no gradient");
+}
 
 PlannerConfig planner_config_from_json(const nlohmann::json& json, const std::string& where) {
   PlannerConfig c;
@@ -154,34 +162,79 @@ void Planner::refit_mppi() {
   }
 }
 
-std::span<const float> Planner::plan(SequenceScorer& scorer) {
+// Keeps the best candidate of this plan seen so far (rows of samples_ priced in costs_).
+void Planner::keep_best() {
   const auto size = static_cast<size_t>(sequence_size());
+  for (size_t r = 0; r < costs_.size(); ++r) {
+    if (!std::isfinite(costs_[r])) costs_[r] = std::numeric_limits<float>::max();
+    if (costs_[r] < best_cost_) {
+      best_cost_ = costs_[r];
+      std::copy_n(samples_.begin() + static_cast<std::ptrdiff_t>(r * size), size, best_.begin());
+    }
+  }
+}
+
+// Adam on every start at once; each step keeps the actions in [-1, 1]. The costs priced with
+// each gradient are those of the sequences before the step, so the last step is priced too.
+void Planner::descend(SequenceScorer& scorer) {
+  if (!scorer.has_gradient()) {
+    throw Error("planner.method grad: this objective gives no gradient (latent agents do)");
+  }
+  constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
+  const size_t values = samples_.size();
+  gradient_.resize(values);
+  adam_m_.assign(values, 0.0f);
+  adam_v_.assign(values, 0.0f);
+  for (int64_t it = 0; it <= config_.iterations; ++it) {
+    if (it == config_.iterations) {
+      scorer.score(config_.samples, samples_, costs_);
+    } else {
+      scorer.score_with_gradient(config_.samples, samples_, costs_, gradient_);
+    }
+    scored_ += config_.samples;
+    keep_best();
+    iteration_costs_.push_back(best_cost_);
+    if (it == config_.iterations) break;
+    const double step = config_.learning_rate * std::sqrt(1 - std::pow(kBeta2, it + 1)) /
+                        (1 - std::pow(kBeta1, it + 1));
+    for (size_t i = 0; i < values; ++i) {
+      const double g = std::isfinite(gradient_[i]) ? gradient_[i] : 0.0;
+      adam_m_[i] = static_cast<float>(kBeta1 * adam_m_[i] + (1 - kBeta1) * g);
+      adam_v_[i] = static_cast<float>(kBeta2 * adam_v_[i] + (1 - kBeta2) * g * g);
+      const double x = samples_[i] - step * adam_m_[i] / (std::sqrt(adam_v_[i]) + kEps);
+      samples_[i] = static_cast<float>(std::clamp(x, -1.0, 1.0));
+    }
+  }
+}
+
+std::span<const float> Planner::plan(SequenceScorer& scorer) {
   if (!warm_) std::fill(mean_.begin(), mean_.end(), 0.0f);
   std::fill(std_.begin(), std_.end(), static_cast<float>(config_.init_std));
-  const bool random = config_.method == "random";
-  const int64_t iterations = random ? 1 : config_.iterations;
   best_cost_ = std::numeric_limits<float>::infinity();
   iteration_costs_.clear();
   scored_ = 0;
+  if (config_.method == "grad") {
+    // the starts: the warm start, and draws around it
+    std::copy(mean_.begin(), mean_.end(), samples_.begin());
+    sample(1);
+    descend(scorer);
+    result_ = best_;
+    return result_;
+  }
+  const bool random = config_.method == "random";
+  const int64_t iterations = random ? 1 : config_.iterations;
   for (int64_t it = 0; it < iterations; ++it) {
     // the current mean is always a candidate, so a warm start is never lost to sampling
     std::copy(mean_.begin(), mean_.end(), samples_.begin());
     sample(1);
     scorer.score(config_.samples, samples_, costs_);
     scored_ += config_.samples;
-    for (float& c : costs_) {
-      if (!std::isfinite(c)) c = std::numeric_limits<float>::max();
-    }
+    keep_best();
+    iteration_costs_.push_back(best_cost_);
     std::iota(order_.begin(), order_.end(), 0);
     std::stable_sort(order_.begin(), order_.end(), [&](int64_t a, int64_t b) {
       return costs_[static_cast<size_t>(a)] < costs_[static_cast<size_t>(b)];
     });
-    const auto top = static_cast<size_t>(order_.front());
-    if (costs_[top] < best_cost_) {
-      best_cost_ = costs_[top];
-      std::copy_n(samples_.begin() + static_cast<std::ptrdiff_t>(top * size), size, best_.begin());
-    }
-    iteration_costs_.push_back(best_cost_);
     if (config_.method == "cem") refit_cem();
     if (config_.method == "mppi") refit_mppi();
   }

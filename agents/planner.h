@@ -1,6 +1,7 @@
-// Sampling planners over action sequences (DESIGN §5): the cross-entropy method, MPPI and
-// random shooting. They know nothing of models or simulators: a SequenceScorer prices each
-// candidate, so the latent agents and the oracle plan with the same code.
+// Planners over action sequences (DESIGN §5): the cross-entropy method, MPPI, random shooting,
+// and gradient descent (Adam from several starts) for scorers that give gradients. They know
+// nothing of models or simulators: a SequenceScorer prices each candidate, so the latent agents
+// and the oracle plan with the same code.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,9 @@
 namespace uw::agents {
 
 struct PlannerConfig {
-  std::string method = "cem";  // "cem", "mppi", or "random" (random shooting: one round)
+  // "cem", "mppi", "random" (random shooting: one round), or "grad" (Adam on the scorer's
+  // gradient from `samples` starts for `iterations` steps: the plan's mean and draws around it)
+  std::string method = "cem";
   int64_t horizon = 5;         // chunks planned ahead
   int64_t frameskip = 0;       // actions per chunk; 0 = the model's (the oracle's: 5)
   int64_t samples = 300;       // candidate sequences per iteration
@@ -24,6 +27,7 @@ struct PlannerConfig {
   double min_std = 0.05;       // the std never shrinks below this
   double momentum = 0.1;       // cem: the weight the previous mean keeps in each refit
   double temperature = 0.1;    // mppi: on costs scaled to [0, 1] within each iteration
+  double learning_rate = 0.1;  // grad: Adam's step, in normalised action units
   bool warm_start = true;      // start from the previous plan shifted by what was executed
   int64_t execute = 1;         // chunks executed before replanning (receding horizon)
 };
@@ -39,6 +43,11 @@ class SequenceScorer {
  public:
   virtual ~SequenceScorer() = default;
   virtual void score(int64_t n, std::span<const float> sequences, std::span<float> costs) = 0;
+  // For the gradient planner: costs and d cost / d sequence [n, horizon, F, A]. Scorers without
+  // a gradient leave has_gradient() false.
+  virtual bool has_gradient() const { return false; }
+  virtual void score_with_gradient(int64_t n, std::span<const float> sequences,
+                                   std::span<float> costs, std::span<float> gradient);
 };
 
 // One planner state for one episode: the sampling distribution of each action of the plan,
@@ -56,7 +65,7 @@ class Planner {
   void reset(uint64_t seed);
   // Plans from scratch or from the warm start; returns the planned sequence [horizon, F, A]
   // (normalised units), valid until the next call: the sampling mean after the last iteration
-  // (cem, mppi), or the best sample (random).
+  // (cem, mppi), or the best candidate (random, grad).
   std::span<const float> plan(SequenceScorer& scorer);
   // The plan's first `chunks` chunks were executed: the warm start becomes the rest, padded
   // with zeros.
@@ -72,17 +81,20 @@ class Planner {
   void sample(int64_t first_row);
   void refit_cem();
   void refit_mppi();
+  void descend(SequenceScorer& scorer);
+  void keep_best();
 
   PlannerConfig config_;
   int64_t horizon_, frameskip_, action_size_;
   Rng rng_;
   bool warm_ = false;
-  std::vector<float> mean_, std_;  // [sequence_size]
-  std::vector<float> samples_;     // [samples, sequence_size]
-  std::vector<float> costs_;       // [samples]
-  std::vector<int64_t> order_;     // sample indices by cost
-  std::vector<double> weights_;    // mppi
-  std::vector<float> best_;        // the best sample seen in this plan
+  std::vector<float> mean_, std_;                  // [sequence_size]
+  std::vector<float> samples_;                     // [samples, sequence_size]
+  std::vector<float> costs_;                       // [samples]
+  std::vector<int64_t> order_;                     // sample indices by cost
+  std::vector<double> weights_;                    // mppi
+  std::vector<float> gradient_, adam_m_, adam_v_;  // grad: [samples, sequence_size]
+  std::vector<float> best_;                        // the best sample seen in this plan
   std::vector<float> result_;
   float best_cost_ = 0;
   std::vector<float> iteration_costs_;

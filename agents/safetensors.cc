@@ -1,8 +1,8 @@
 #include "agents/safetensors.h"
 
 #include <algorithm>
-#include <cstring>
 #include <bit>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -37,20 +37,28 @@ uint64_t read_le64(const uint8_t* p) {
 
 const char* dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return "F32";
-    case DType::kF64: return "F64";
-    case DType::kI64: return "I64";
-    case DType::kU8: return "U8";
+    case DType::kF32:
+      return "F32";
+    case DType::kF64:
+      return "F64";
+    case DType::kI64:
+      return "I64";
+    case DType::kU8:
+      return "U8";
   }
   return "?";
 }
 
 int64_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return 4;
-    case DType::kF64: return 8;
-    case DType::kI64: return 8;
-    case DType::kU8: return 1;
+    case DType::kF32:
+      return 4;
+    case DType::kF64:
+      return 8;
+    case DType::kI64:
+      return 8;
+    case DType::kU8:
+      return 1;
   }
   return 0;
 }
@@ -71,8 +79,8 @@ std::vector<uint8_t> encode_safetensors(std::span<const TensorBytes> tensors,
   for (const TensorBytes& t : tensors) {
     const int64_t count = element_count(t.shape);
     UW_CHECK(count >= 0 && static_cast<uint64_t>(count * dtype_size(t.dtype)) == t.bytes.size(),
-             "tensor '" + t.name + "' has " + std::to_string(t.bytes.size()) +
-                 " bytes for shape " + shape_text(t.shape));
+             "tensor '" + t.name + "' has " + std::to_string(t.bytes.size()) + " bytes for shape " +
+                 shape_text(t.shape));
     UW_CHECK(t.name != "__metadata__" && !header.contains(t.name),
              "tensor name '" + t.name + "' is reserved or repeated");
     header[t.name] = {{"dtype", dtype_name(t.dtype)},
@@ -177,8 +185,8 @@ Safetensors Safetensors::parse(std::vector<uint8_t> bytes, const std::string& wh
     entry.begin = offsets[0].get<uint64_t>();
     entry.end = offsets[1].get<uint64_t>();
     if (entry.begin > entry.end || entry.end > data_size) {
-      throw bad("data_offsets [" + std::to_string(entry.begin) + ", " +
-                std::to_string(entry.end) + "] lie outside the " + std::to_string(data_size) +
+      throw bad("data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+                "] lie outside the " + std::to_string(data_size) +
                 " bytes of data: truncated or damaged");
     }
     const int64_t count = element_count(entry.shape);
@@ -187,9 +195,9 @@ Safetensors Safetensors::parse(std::vector<uint8_t> bytes, const std::string& wh
         static_cast<uint64_t>(count) * dtype_size(entry.dtype) != entry.end - entry.begin) {
       throw bad("holds " + std::to_string(entry.end - entry.begin) + " bytes, but " +
                 dtype_name(entry.dtype) + " of shape " + shape_text(entry.shape) + " needs " +
-                (count < 0 ? std::string("more than fits in memory")
-                           : std::to_string(static_cast<uint64_t>(count) *
-                                            dtype_size(entry.dtype))));
+                (count < 0
+                     ? std::string("more than fits in memory")
+                     : std::to_string(static_cast<uint64_t>(count) * dtype_size(entry.dtype))));
     }
     order.emplace_back(entry.begin, name);
     s.entries_.emplace(name, std::move(entry));

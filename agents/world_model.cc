@@ -207,6 +207,47 @@ void WorldModel::infer_actions(int64_t n, std::span<const float> z, std::span<co
   denormalise(out.data_ptr<float>(), n * C, norm.action_mean, norm.action_std, chunks.data());
 }
 
+void WorldModel::goal_cost_gradient(int64_t n, int64_t steps, std::span<const float> history,
+                                    std::span<const float> chunks, std::span<const float> goal,
+                                    bool sum, std::span<float> costs,
+                                    std::span<float> gradient) const {
+  const int64_t Z = latent_dim(), H = this->history(), C = impl_->chunk_values();
+  check_size(history.size(), n * H * Z, "latent history");
+  check_size(chunks.size(), n * steps * C, "action chunks");
+  check_size(goal.size(), Z, "goal latent");
+  check_size(costs.size(), n, "costs out");
+  check_size(gradient.size(), n * steps * C, "gradient out");
+  const Normalization& norm = impl_->file.normalization;
+  const auto floats = torch::TensorOptions().dtype(torch::kFloat32);
+  // the actions as a leaf of their own (from_blob would alias the caller's const memory)
+  const torch::Tensor actions =
+      torch::from_blob(const_cast<float*>(chunks.data()), {n, steps, C}, floats)
+          .clone()
+          .requires_grad_(true);
+  const torch::Tensor mean =
+      torch::from_blob(const_cast<float*>(norm.action_mean.data()),
+                       {static_cast<int64_t>(norm.action_mean.size())}, floats)
+          .repeat({C / static_cast<int64_t>(norm.action_mean.size())});
+  const torch::Tensor std_dev =
+      torch::from_blob(const_cast<float*>(norm.action_std.data()),
+                       {static_cast<int64_t>(norm.action_std.size())}, floats)
+          .repeat({C / static_cast<int64_t>(norm.action_std.size())});
+  const torch::Tensor normalised = (actions - mean) / std_dev;
+  const torch::Tensor target = torch::from_blob(const_cast<float*>(goal.data()), {1, Z}, floats);
+  torch::Tensor latents =
+      torch::from_blob(const_cast<float*>(history.data()), {n, H * Z}, floats).clone();
+  torch::Tensor cost = torch::zeros({n}, floats);
+  detail::PredictorImpl& predictor = *impl_->networks->predictor;
+  for (int64_t k = 0; k < steps; ++k) {
+    const torch::Tensor next = predictor.forward(latents, normalised.select(1, k));
+    if (sum || k == steps - 1) cost = cost + (next - target).pow(2).sum(1);
+    latents = torch::cat({latents.slice(1, Z), next}, 1);
+  }
+  const torch::Tensor grad = torch::autograd::grad({cost.sum()}, {actions})[0];
+  copy_out(cost.detach(), costs);
+  copy_out(grad, gradient);
+}
+
 void set_inference_threads(int threads) { torch::set_num_threads(threads); }
 
 }  // namespace uw::agents

@@ -69,6 +69,12 @@ class WorldModel {
   // The state probe: z [N, Z] -> observations [N, D]. Requires has_probe().
   void decode_state(int64_t n, std::span<const float> z, std::span<float> obs,
                     InferenceScratch* scratch = nullptr) const;
+  // For gradient planners: rollout's `steps` imagined latents priced by their squared distance
+  // to `goal` [Z] (the last one, or summed over all when `sum`) -> costs [N] and their gradient
+  // with respect to the chunks [N, steps, F, A]. Allocates (autograd builds a graph per call).
+  void goal_cost_gradient(int64_t n, int64_t steps, std::span<const float> history,
+                          std::span<const float> chunks, std::span<const float> goal, bool sum,
+                          std::span<float> costs, std::span<float> gradient) const;
   // The inverse-dynamics head: z_t and z_t+1 [N, Z] each -> chunks [N, F, A].
   void infer_actions(int64_t n, std::span<const float> z, std::span<const float> z_next,
                      std::span<float> chunks, InferenceScratch* scratch = nullptr) const;

@@ -17,6 +17,13 @@ struct EvalArgs {
   bool json = false;
 };
 
+// "[low, high]" (appended piece by piece: g++ 12 warns falsely on "[" + std::string)
+std::string interval_text(double low, double high) {
+  std::string text = "[";
+  text.append(fixed(low, 3)).append(", ").append(fixed(high, 3)).append("]");
+  return text;
+}
+
 void run_eval(EvalArgs& args) {
   agents::AgentEvalConfig& c = args.config;
   c.options = Options::parse(args.options);
@@ -34,9 +41,9 @@ void run_eval(EvalArgs& args) {
   Table table({"env", "agent", "episodes", "success", "95% CI", "return", "goal dist",
                "plan ms/action", "predictor calls/plan"});
   table.add_row({c.env_id, r.agent, std::to_string(r.episodes), fixed(r.success_rate, 3),
-                 "[" + fixed(r.success_low, 3) + ", " + fixed(r.success_high, 3) + "]",
-                 fixed(r.mean_return, 2), fixed(r.final_goal_distance, 3),
-                 fixed(r.plan_ms_per_action, 2), with_thousands(r.predictor_calls_per_plan)});
+                 interval_text(r.success_low, r.success_high), fixed(r.mean_return, 2),
+                 fixed(r.final_goal_distance, 3), fixed(r.plan_ms_per_action, 2),
+                 with_thousands(r.predictor_calls_per_plan)});
   std::cout << table.str();
 }
 
@@ -49,10 +56,11 @@ void add_eval_command(App& app) {
                                      "Score an agent on a task: success (95% interval), return, "
                                      "goal distance, planning cost");
   command->add_option("--env", c.env_id, "Env id (see `umwelt envs`)")->required();
-  command->add_option("--agent", c.agent,
-                      "random, scripted, oracle-cem, oracle-mppi, oracle-random (planning on "
-                      "the true simulator), latent-cem, latent-mppi, latent-random (planning "
-                      "in a world model)");
+  command->add_option(
+      "--agent", c.agent,
+      "random, scripted, oracle-cem, oracle-mppi, oracle-random (planning on "
+      "the true simulator), latent-cem, latent-mppi, latent-random, latent-grad (planning "
+      "in a world model)");
   command->add_option("--model", c.model, "World model directory (latent agents)");
   command->add_option("--episodes", c.episodes, "Episodes")->check(PositiveNumber);
   command->add_option("--seed", c.seed, "Seed; episode k gets a seed derived from it and k");
@@ -60,7 +68,8 @@ void add_eval_command(App& app) {
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
   command->add_option("--set", c.overrides,
                       "planner.FIELD=VALUE (method, horizon, samples, elites, iterations, "
-                      "init_std, min_std, momentum, temperature, warm_start, execute) or "
+                      "init_std, min_std, momentum, temperature, learning_rate, warm_start, "
+                      "execute) or "
                       "objective.cost=final|sum (repeatable)");
   command->add_flag("--json", args->json, "Print one JSON object");
   command->callback([args] { run_eval(*args); });

@@ -184,6 +184,38 @@ TEST_CASE("latent objective: a plan's cost is the imagined latent's distance to 
   CHECK(costs[0] != costs[1]);
 }
 
+TEST_CASE("latent objective: its gradient is the cost's (finite differences)") {
+  const agents::WorldModel model = agents::WorldModel::load(model_dir());
+  std::unique_ptr<uw::envs::Env> env = registry().make("pointmass-reach");
+  env->reset(3);
+  const int64_t horizon = 2, size = horizon * 5 * 2;
+  for (const char* cost : {"final", "sum"}) {
+    INFO(cost);
+    std::unique_ptr<agents::MpcObjective> objective =
+        agents::make_latent_goal_objective(model, env->spec(), horizon, cost);
+    objective->begin_episode(*env);
+    objective->observe(*env);
+    REQUIRE(objective->has_gradient());
+    std::vector<float> x(static_cast<size_t>(size));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = 0.6f * std::sin(1.3f * static_cast<float>(i));
+    std::vector<float> cost_at(1), gradient(x.size());
+    objective->score_with_gradient(1, x, cost_at, gradient);
+    std::vector<float> plain(1);
+    objective->score(1, x, plain);
+    CHECK(cost_at[0] == Approx(plain[0]).epsilon(1e-4));
+    for (const size_t i : {size_t{0}, size_t{7}, x.size() - 1}) {
+      const float h = 1e-2f;
+      std::vector<float> up = x, down = x, c_up(1), c_down(1);
+      up[i] += h;
+      down[i] -= h;
+      objective->score(1, up, c_up);
+      objective->score(1, down, c_down);
+      const double numeric = (c_up[0] - c_down[0]) / (2.0 * h);
+      CHECK(gradient[i] == Approx(numeric).margin(2e-3 + 0.05 * std::abs(numeric)));
+    }
+  }
+}
+
 TEST_CASE("umwelt eval: a latent agent plans with a model, counting its predictor calls") {
   agents::AgentEvalConfig c = eval_config("latent-cem", 2);
   c.model = model_dir().string();
@@ -196,6 +228,11 @@ TEST_CASE("umwelt eval: a latent agent plans with a model, counting its predicto
   CHECK(r.outcomes[0].length == 200);  // pointmass-reach's time limit
   const nlohmann::json json = agents::eval_result_to_json(r);
   CHECK(json["planner"]["objective_cost"] == "final");
+
+  c.agent = "latent-grad";
+  c.overrides = {"planner.samples=4", "planner.iterations=3", "planner.horizon=2"};
+  const agents::AgentEvalResult grad = agents::evaluate_agent(registry(), c);
+  CHECK(grad.predictor_calls_per_plan == 4 * 4 * 2);  // 3 steps and the final pricing
 }
 
 TEST_CASE("umwelt eval: bad input gets a clear error") {
@@ -219,6 +256,9 @@ TEST_CASE("umwelt eval: bad input gets a clear error") {
   fails(c, "the objective has one field, cost");
   c.overrides = {"planner.samples=0"};
   fails(c, "planner.samples");
+  c = eval_config("oracle-cem", 1);
+  c.overrides = {"planner.method=grad"};
+  fails(c, "this objective gives no gradient");
   c = eval_config("random", 1);
   fails(c, "--set: agent random has no planner to configure");
   c.overrides.clear();

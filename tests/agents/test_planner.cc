@@ -28,6 +28,15 @@ class QuadraticScorer : public agents::SequenceScorer {
       costs[r] = static_cast<float>(c);
     }
   }
+  bool has_gradient() const override { return true; }
+  void score_with_gradient(int64_t n, std::span<const float> sequences, std::span<float> costs,
+                           std::span<float> gradient) override {
+    score(n, sequences, costs);
+    const size_t size = target_.size();
+    for (size_t i = 0; i < gradient.size(); ++i) {
+      gradient[i] = 2 * (sequences[i] - target_[i % size]);
+    }
+  }
   double cost_of(std::span<const float> x) const {
     double c = 0;
     for (size_t i = 0; i < target_.size(); ++i) c += (x[i] - target_[i]) * (x[i] - target_[i]);
@@ -77,6 +86,28 @@ TEST_CASE("planners: CEM and MPPI find the best sequence within the action bound
     CHECK(std::is_sorted(costs.rbegin(), costs.rend()));  // never worse than before
     CHECK(costs.back() < costs.front());
   }
+}
+
+TEST_CASE("planners: gradient descent finds the best sequence, and needs a gradient") {
+  agents::PlannerConfig c = config("grad");
+  c.samples = 4;
+  c.iterations = 60;
+  agents::Planner planner(c, 2);
+  planner.reset(2);
+  QuadraticScorer scorer(target());
+  const std::span<const float> plan = planner.plan(scorer);
+  std::vector<float> best = target();
+  best[5] = 1.0f;
+  for (size_t i = 0; i < plan.size(); ++i) CHECK(std::abs(plan[i] - best[i]) < 0.02);
+  CHECK(planner.sequences_scored() == 4 * 61);
+  CHECK(scorer.cost_of(plan) == Approx(planner.best_cost()).epsilon(1e-5));
+
+  struct NoGradient : agents::SequenceScorer {
+    void score(int64_t, std::span<const float>, std::span<float> costs) override {
+      std::fill(costs.begin(), costs.end(), 0.0f);
+    }
+  } flat;
+  CHECK_THROWS_WITH(planner.plan(flat), Catch::Contains("gives no gradient"));
 }
 
 TEST_CASE("planners: random shooting keeps the best sample, better than doing nothing") {
@@ -140,7 +171,8 @@ TEST_CASE("planner config: fields read from JSON, errors name the field") {
     INFO(j.dump());
     CHECK_THROWS_WITH(agents::planner_config_from_json(j, "planner"), Catch::Contains(words));
   };
-  fails({{"method", "grid"}}, "planner.method: 'grid' is not one of cem, mppi, random");
+  fails({{"method", "grid"}}, "planner.method: 'grid' is not one of cem, mppi, random, grad");
+  fails({{"learning_rate", -1}}, "planner.learning_rate");
   fails({{"samples", 10}, {"elites", 20}}, "planner.elites");
   fails({{"horizon", 3}, {"execute", 4}}, "planner.execute");
   fails({{"samples", "many"}}, "planner.samples is \"many\", expected an integer");

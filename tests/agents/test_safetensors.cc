@@ -16,7 +16,9 @@ std::vector<uint8_t> sample_file() {
   static const std::vector<float> a = {1.5f, -2.0f, 3.25f, 0.0f, 7.0f, -1e-7f};
   static const std::vector<int64_t> b = {42, -7};
   const std::vector<TensorBytes> tensors = {
-      {"layer.weight", DType::kF32, {2, 3},
+      {"layer.weight",
+       DType::kF32,
+       {2, 3},
        std::span(reinterpret_cast<const uint8_t*>(a.data()), a.size() * 4)},
       {"step", DType::kI64, {2}, std::span(reinterpret_cast<const uint8_t*>(b.data()), 16)}};
   return uw::agents::encode_safetensors(tensors, {{"format", "test"}});
@@ -89,26 +91,28 @@ TEST_CASE("safetensors: a damaged file gives an error naming the file and the fa
     CHECK(!error_of(bad).empty());
   }
   SECTION("an offset past the end") {
-    const std::string e = error_of(with_header(
-        good, R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4000]}})"));
+    const std::string e =
+        error_of(with_header(good, R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4000]}})"));
     CHECK_THAT(e, Catch::Contains("tensor 'a' data_offsets [0, 4000] lie outside"));
   }
   SECTION("a length that does not match the shape") {
-    const std::string e = error_of(with_header(
-        good, R"({"a":{"dtype":"F32","shape":[5],"data_offsets":[0,40]}})"));
+    const std::string e =
+        error_of(with_header(good, R"({"a":{"dtype":"F32","shape":[5],"data_offsets":[0,40]}})"));
     CHECK_THAT(e, Catch::Contains("tensor 'a' holds 40 bytes, but F32 of shape [5] needs 20"));
   }
   SECTION("an unknown dtype") {
-    const std::string e = error_of(with_header(
-        good, R"({"a":{"dtype":"F8_E4M3","shape":[40],"data_offsets":[0,40]}})"));
+    const std::string e = error_of(
+        with_header(good, R"({"a":{"dtype":"F8_E4M3","shape":[40],"data_offsets":[0,40]}})"));
     CHECK_THAT(e, Catch::Contains("tensor 'a' has dtype \"F8_E4M3\""));
   }
   SECTION("overlapping tensors and a gap") {
-    CHECK_THAT(error_of(with_header(good, R"({"a":{"dtype":"U8","shape":[40],"data_offsets":[0,40]},)"
-                                          R"("b":{"dtype":"U8","shape":[8],"data_offsets":[32,40]}})")),
-               Catch::Contains("overlaps"));
-    CHECK_THAT(error_of(with_header(good, R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[8,16]}})")),
-               Catch::Contains("a gap before it"));
+    CHECK_THAT(
+        error_of(with_header(good, R"({"a":{"dtype":"U8","shape":[40],"data_offsets":[0,40]},)"
+                                   R"("b":{"dtype":"U8","shape":[8],"data_offsets":[32,40]}})")),
+        Catch::Contains("overlaps"));
+    CHECK_THAT(
+        error_of(with_header(good, R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[8,16]}})")),
+        Catch::Contains("a gap before it"));
   }
   SECTION("a shape whose size overflows") {
     const std::string e = error_of(with_header(
@@ -116,8 +120,8 @@ TEST_CASE("safetensors: a damaged file gives an error naming the file and the fa
     CHECK_THAT(e, Catch::Contains("more than fits in memory"));
   }
   SECTION("a negative size") {
-    const std::string e = error_of(with_header(
-        good, R"({"a":{"dtype":"U8","shape":[-40],"data_offsets":[0,40]}})"));
+    const std::string e =
+        error_of(with_header(good, R"({"a":{"dtype":"U8","shape":[-40],"data_offsets":[0,40]}})"));
     CHECK_THAT(e, Catch::Contains("is not sizes >= 0"));
   }
 }

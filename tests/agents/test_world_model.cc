@@ -1,9 +1,9 @@
 #include <algorithm>
-#include <cmath>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "agents/tensor_allocations.h"
 #include "agents/trainer.h"
@@ -74,8 +74,9 @@ std::string load_error(const fs::path& dir, const uw::envs::EnvSpec* spec = null
 
 }  // namespace
 
-TEST_CASE("trainer: the same seed gives bit-identical weights, and a resumed run equals one "
-          "that never stopped") {
+TEST_CASE(
+    "trainer: the same seed gives bit-identical weights, and a resumed run equals one "
+    "that never stopped") {
   TempDir dir("determinism");
   const agents::TrainResult a = agents::train_world_model(tiny(dir / "a", 40));
   const agents::TrainResult b = agents::train_world_model(tiny(dir / "b", 40));
@@ -100,8 +101,9 @@ TEST_CASE("trainer: the same seed gives bit-identical weights, and a resumed run
   CHECK_THROWS_WITH(agents::train_world_model(resume), Catch::Contains("--seed 0, not 5"));
 }
 
-TEST_CASE("trainer: streamed from the shards a pool at a time, the same weights at any thread "
-          "count and across a resume") {
+TEST_CASE(
+    "trainer: streamed from the shards a pool at a time, the same weights at any thread "
+    "count and across a resume") {
   TempDir dir("streamed");
   const auto streamed = [&](const char* name, int64_t steps, int data_threads) {
     agents::TrainOptions o = tiny(dir / name, steps);
@@ -156,21 +158,23 @@ TEST_CASE("checkpoint: the saved model loads bit-exact and computes the same lat
     });
   }
   for (std::thread& t : threads) t.join();
-  for (const auto& out : each) CHECK(same_bits(std::span<const float>(out), std::span<const float>(z1)));
+  for (const auto& out : each)
+    CHECK(same_bits(std::span<const float>(out), std::span<const float>(z1)));
   std::vector<float> z3(24);
   CHECK_THROWS_WITH(from_disk.encode(3, obs, {}, z3),
                     Catch::Contains("observations has 8 values, expected 12"));
 }
 
-TEST_CASE("inference: rollout chains predict over a history; with a scratch the hot path "
-          "allocates no tensor memory and computes the same bits") {
+TEST_CASE(
+    "inference: rollout chains predict over a history; with a scratch the hot path "
+    "allocates no tensor memory and computes the same bits") {
   TempDir dir("scratch");
   agents::TrainOptions o = tiny(dir / "m", 10);
   o.overrides.push_back("model.history=2");
   o.overrides.push_back("model.frameskip=2");
   o.overrides.push_back("model.inverse_dynamics=true");
-  const agents::WorldModel model = agents::WorldModel::load(
-      (agents::train_world_model(o), dir / "m"));
+  const agents::WorldModel model =
+      agents::WorldModel::load((agents::train_world_model(o), dir / "m"));
   const int64_t n = 3, Z = model.latent_dim(), H = 2, C = 2 * 2, S = 4;
   std::vector<float> history(n * H * Z), chunks(n * S * C);
   for (size_t i = 0; i < history.size(); ++i) history[i] = std::sin(0.7f * float(i));
@@ -207,9 +211,8 @@ TEST_CASE("inference: rollout chains predict over a history; with a scratch the 
   CHECK(agents::count_tensor_allocations(hot_path) == 0);
   CHECK(same_bits(std::span<const float>(with_scratch), std::span<const float>(rolled)));
   // the counter counts: the same calls without a scratch allocate
-  CHECK(agents::count_tensor_allocations([&] {
-          model.rollout(n, S, history, chunks, with_scratch);
-        }) > 0);
+  CHECK(agents::count_tensor_allocations(
+            [&] { model.rollout(n, S, history, chunks, with_scratch); }) > 0);
   // a scratch serves other batch sizes too
   std::vector<float> one(S * Z);
   model.rollout(1, S, std::span<const float>(history).first(H * Z),
@@ -217,8 +220,9 @@ TEST_CASE("inference: rollout chains predict over a history; with a scratch the 
   for (int64_t i = 0; i < S * Z; ++i) CHECK(one[i] == Approx(rolled[i]).margin(1e-5));
 }
 
-TEST_CASE("pixel models: the built-in config (a keypoint CNN) and the flatten head train, save, "
-          "load and encode pictures") {
+TEST_CASE(
+    "pixel models: the built-in config (a keypoint CNN) and the flatten head train, save, "
+    "load and encode pictures") {
   TempDir dir("pixels");
   uw::data::GenerationConfig config = small_config(12);
   config.max_steps = 60;  // evaluation rolls 10 chunks of 5 out
@@ -232,9 +236,13 @@ TEST_CASE("pixel models: the built-in config (a keypoint CNN) and the flatten he
     o.steps = 6;
     o.threads = 1;
     o.progress = false;
-    o.overrides = {std::string("model.cnn_head=") + head, "model.cnn_channels=[4,8]",
-                   "model.predictor_hidden=16", "model.probe_hidden=16", "train.batch_size=4",
-                   "train.eval_windows=8", "loss.horizon=1"};
+    o.overrides = {std::string("model.cnn_head=") + head,
+                   "model.cnn_channels=[4,8]",
+                   "model.predictor_hidden=16",
+                   "model.probe_hidden=16",
+                   "train.batch_size=4",
+                   "train.eval_windows=8",
+                   "loss.horizon=1"};
     const agents::TrainResult r = agents::train_world_model(o);
     CHECK(r.model.config.model.input == "pixels");
     CHECK(r.model.config.model.frameskip == 5);  // the built-in pixel config's
@@ -261,7 +269,8 @@ TEST_CASE("checkpoint: damaged or mismatched model directories give clear errors
   const std::vector<uint8_t> good = uw::data::File(weights, uw::data::File::Mode::kRead).read_all();
   const auto write = [&](const std::vector<uint8_t>& bytes) {
     std::ofstream(weights, std::ios::binary | std::ios::trunc)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
   };
   SECTION("a flipped byte in a weight") {
     std::vector<uint8_t> bad = good;
@@ -312,8 +321,9 @@ TEST_CASE("evaluation: the collapse alarm fires without the anti-collapse term, 
   CHECK(vicreg.eval.effective_rank > none.eval.effective_rank);
 }
 
-TEST_CASE("evaluation: a trained model predicts better than copying the last latent, and than "
-          "the same model untrained") {
+TEST_CASE(
+    "evaluation: a trained model predicts better than copying the last latent, and than "
+    "the same model untrained") {
   TempDir dir("learned");
   const agents::TrainResult untrained = agents::train_world_model(tiny(dir / "u", 0));
   const agents::TrainResult r = agents::train_world_model(tiny(dir / "m", 150));
