@@ -7,6 +7,17 @@
 
 namespace uw::agents {
 
+double squared_goal_distance(const envs::Env& env, std::span<float> achieved) {
+  const envs::Goal& goal = *env.goal();
+  goal.achieved(env.observation(), achieved);
+  const std::span<const float> target = goal.values();
+  double d = 0;
+  for (size_t i = 0; i < achieved.size(); ++i) {
+    d += (achieved[i] - target[i]) * (achieved[i] - target[i]);
+  }
+  return d;
+}
+
 PolicyAgent::PolicyAgent(std::unique_ptr<envs::Policy> policy, const envs::EnvSpec& spec)
     : policy_(std::move(policy)),
       action_space_(spec.action_space),

@@ -39,6 +39,10 @@ class Agent {
   AgentStats stats_;
 };
 
+// The squared distance of what the env's current observation achieves to its goal;
+// `achieved` is goal-sized working memory. Requires a goal task.
+double squared_goal_distance(const envs::Env& env, std::span<float> achieved);
+
 // A policy of envs::make_policy (random, scripted, ...) as an agent of one row.
 class PolicyAgent : public Agent {
  public:

@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "core/random.h"
 #include "core/thread_pool.h"
+#include "envs/pixel_env.h"
 
 namespace uw::agents {
 namespace {
@@ -86,9 +87,7 @@ PlanSettings plan_settings(const AgentKind& kind, const std::vector<std::string>
 Options without_pixels(const Options& options) {
   Options out;
   for (const auto& [key, value] : options.values()) {
-    if (key != "pixels" && key != "pixels_and_state" && key != "camera" && key != "markers") {
-      out.set(key, value);
-    }
+    if (!envs::is_pixel_option(key)) out.set(key, value);
   }
   return out;
 }
@@ -108,18 +107,6 @@ std::unique_ptr<Agent> make_agent(const AgentEvalConfig& c, const AgentKind& kin
   return std::make_unique<MpcAgent>(settings.planner, spec.action_space, std::move(objective));
 }
 
-double goal_distance(const envs::Env& env) {
-  const envs::Goal* goal = env.goal();
-  if (goal == nullptr) return 0;
-  std::vector<float> achieved(goal->values().size());
-  goal->achieved(env.observation(), achieved);
-  double d = 0;
-  for (size_t i = 0; i < achieved.size(); ++i) {
-    d += (achieved[i] - goal->values()[i]) * (achieved[i] - goal->values()[i]);
-  }
-  return std::sqrt(d);
-}
-
 EpisodeOutcome play_episode(envs::Env& env, Agent& agent, uint64_t seed, std::vector<float>& a) {
   EpisodeOutcome out;
   out.seed = seed;
@@ -134,7 +121,10 @@ EpisodeOutcome play_episode(envs::Env& env, Agent& agent, uint64_t seed, std::ve
   } while (!step.done());
   out.success = step.info.success.value_or(false);
   out.end_reason = std::string(envs::end_reason_name(step.info.reason));
-  out.final_goal_distance = goal_distance(env);
+  if (env.goal() != nullptr) {
+    std::vector<float> achieved(env.goal()->values().size());
+    out.final_goal_distance = std::sqrt(squared_goal_distance(env, achieved));
+  }
   return out;
 }
 

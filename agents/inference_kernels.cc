@@ -1,6 +1,9 @@
-#include "agents/inference_kernels.h"
-
+// LibTorch first: this file's own header uses it without including it, so that LibTorch is
+// included from agents/*.cc alone (the formatter would put the own header first)
+// clang-format off
 #include <torch/torch.h>
+#include "agents/inference_kernels.h"
+// clang-format on
 
 #include "core/error.h"
 

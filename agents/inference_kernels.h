@@ -1,9 +1,12 @@
 // The world model's inference path without per-call tensor allocation: the trained modules
 // taken apart into dense layers, run with LibTorch's out-variants into buffers that one thread
-// keeps between calls. Internal to agents/*.cc, like networks.h.
+// keeps between calls. Internal to agents/: include after <torch/torch.h>, from agents/*.cc
+// only, like networks.h.
 #pragma once
 
-#include <torch/torch.h>
+#ifndef TORCH_API
+#error "agents/inference_kernels.h is internal to agents/*.cc: include <torch/torch.h> before it"
+#endif
 
 #include <array>
 #include <cstdint>

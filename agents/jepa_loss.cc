@@ -1,6 +1,9 @@
-#include "agents/jepa_loss.h"
-
+// LibTorch first: this file's own header uses it without including it, so that LibTorch is
+// included from agents/*.cc alone (the formatter would put the own header first)
+// clang-format off
 #include <torch/torch.h>
+#include "agents/jepa_loss.h"
+// clang-format on
 
 namespace uw::agents::detail {
 namespace {

@@ -1,8 +1,10 @@
-// The training objective of a JEPA world model. Internal to agents/: included from
-// agents/*.cc only (it brings in LibTorch).
+// The training objective of a JEPA world model. Internal to agents/: include after
+// <torch/torch.h>, from agents/*.cc only.
 #pragma once
 
-#include <torch/torch.h>
+#ifndef TORCH_API
+#error "agents/jepa_loss.h is internal to agents/*.cc: include <torch/torch.h> before it"
+#endif
 
 #include <string>
 #include <utility>

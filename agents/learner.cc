@@ -1,6 +1,9 @@
-#include "agents/learner.h"
-
+// LibTorch first: this file's own header uses it without including it, so that LibTorch is
+// included from agents/*.cc alone (the formatter would put the own header first)
+// clang-format off
 #include <torch/torch.h>
+#include "agents/learner.h"
+// clang-format on
 
 #include "agents/safetensors.h"
 #include "core/error.h"

@@ -1,8 +1,10 @@
 // One optimiser step of a world model, shared by the trainer and the training benchmark.
-// Internal to agents/: included from agents/*.cc only (it brings in LibTorch).
+// Internal to agents/: include after <torch/torch.h>, from agents/*.cc only.
 #pragma once
 
-#include <torch/torch.h>
+#ifndef TORCH_API
+#error "agents/learner.h is internal to agents/*.cc: include <torch/torch.h> before it"
+#endif
 
 #include <filesystem>
 #include <memory>

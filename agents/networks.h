@@ -1,8 +1,10 @@
-// The LibTorch modules of a JEPA world model. Internal to agents/: only agents/*.cc include it
-// (it brings in LibTorch), so that LibTorch is compiled in those files alone (DESIGN §6).
+// The LibTorch modules of a JEPA world model. Internal to agents/: only agents/*.cc include it,
+// after <torch/torch.h>, so that LibTorch is compiled in those files alone (DESIGN §6).
 #pragma once
 
-#include <torch/torch.h>
+#ifndef TORCH_API
+#error "agents/networks.h is internal to agents/*.cc: include <torch/torch.h> before it"
+#endif
 
 #include <cstdint>
 #include <string>

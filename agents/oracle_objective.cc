@@ -35,25 +35,14 @@ class OracleObjective : public MpcObjective {
         reward += sim_->step(action_).reward;
         ++simulated_;
       }
-      costs[r] = static_cast<float>(achieved_.empty() ? -reward : goal_distance());
+      costs[r] =
+          static_cast<float>(achieved_.empty() ? -reward : squared_goal_distance(*sim_, achieved_));
     }
   }
 
   int64_t simulated_steps() const override { return simulated_; }
 
  private:
-  // squared, as the latent objective's
-  double goal_distance() {
-    const envs::Goal& goal = *sim_->goal();
-    goal.achieved(sim_->observation(), achieved_);
-    const std::span<const float> target = goal.values();
-    double d = 0;
-    for (size_t i = 0; i < achieved_.size(); ++i) {
-      d += (achieved_[i] - target[i]) * (achieved_[i] - target[i]);
-    }
-    return d;
-  }
-
   std::unique_ptr<envs::Env> sim_;
   envs::Space action_space_;
   std::vector<double> start_;
