@@ -141,6 +141,15 @@ std::pair<double, double> wilson_interval(int64_t successes, int64_t n) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
+void check_agent(const std::string& agent, const std::vector<std::string>& overrides) {
+  const AgentKind kind = parse_agent(agent);
+  if (!kind.planner.empty()) {
+    plan_settings(kind, overrides, nullptr);
+  } else if (!overrides.empty()) {
+    throw Error("--set: agent " + agent + " has no planner to configure");
+  }
+}
+
 AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalConfig& c) {
   if (c.episodes < 1) throw Error("--episodes: expected at least 1");
   if (c.threads < 1) throw Error("--threads: expected at least 1");
@@ -162,11 +171,9 @@ AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalCo
   } else if (!c.model.empty()) {
     throw Error("--model: agent " + c.agent + " uses no model");
   }
+  check_agent(c.agent, c.overrides);
   PlanSettings settings;
   if (!kind.planner.empty()) settings = plan_settings(kind, c.overrides, model ? &*model : nullptr);
-  if (kind.planner.empty() && !c.overrides.empty()) {
-    throw Error("--set: agent " + c.agent + " has no planner to configure");
-  }
 
   AgentEvalResult r;
   r.agent = c.agent;

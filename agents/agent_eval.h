@@ -57,6 +57,10 @@ struct AgentEvalResult {
 // The 95% Wilson score interval of `successes` in `n` trials ([0, 1] when n is 0).
 std::pair<double, double> wilson_interval(int64_t successes, int64_t n);
 
+// Throws uw::Error on an unknown agent name, or overrides it cannot take (checked before any
+// work: a model's frameskip is checked when the model is there).
+void check_agent(const std::string& agent, const std::vector<std::string>& overrides);
+
 // Throws uw::Error on an unknown agent or env, a missing or mismatched model, a bad override.
 // Results do not depend on `threads`.
 AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalConfig& config);

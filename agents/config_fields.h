@@ -25,6 +25,12 @@ bool fits(const nlohmann::json& v) {
     return v.is_number();
   } else if constexpr (std::is_same_v<T, std::string>) {
     return v.is_string();
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    if (!v.is_array()) return false;
+    for (const nlohmann::json& item : v) {
+      if (!item.is_string()) return false;
+    }
+    return true;
   } else {
     static_assert(std::is_same_v<T, std::vector<int64_t>>);
     if (!v.is_array()) return false;
@@ -41,6 +47,7 @@ const char* type_words() {
   if constexpr (std::is_same_v<T, int64_t>) return "an integer";
   if constexpr (std::is_same_v<T, double>) return "a number";
   if constexpr (std::is_same_v<T, std::string>) return "a string";
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) return "a list of strings";
   return "a list of integers";
 }
 

@@ -21,6 +21,7 @@ void add_train_command(App& app);
 void add_perf_train_command(App& perf);
 void add_model_command(App& app);
 void add_eval_command(App& app);
+void add_bench_command(App& app);
 #endif
 
 }  // namespace uw::cli

@@ -5,9 +5,13 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/openmp_spin.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
+#ifdef UMWELT_WITH_TORCH
+  uw::cli::shorten_openmp_spin(argv);
+#endif
   uw::cli::App app{"Umwelt: simulate, generate data, learn world models, plan, look."};
   app.name("umwelt");
   app.require_subcommand(1);
@@ -23,6 +27,7 @@ int main(int argc, char** argv) {
   uw::cli::add_train_command(app);
   uw::cli::add_model_command(app);
   uw::cli::add_eval_command(app);
+  uw::cli::add_bench_command(app);
 #endif
   try {
     if (const std::optional<int> code = app.parse(argc, argv)) return *code;

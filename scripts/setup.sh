@@ -19,6 +19,8 @@ packages=(
   libegl-dev libgl1-mesa-dri libgl-dev libglfw3-dev libimgui-dev libstb-dev xvfb
   # python-side checks of exported datasets; pip fetches MuJoCo
   python3 python3-numpy python3-h5py python3-pytest python3-pip
+  # the benchmark report looked at in a real browser (headless screenshot, checked with PIL)
+  chromium python3-pil
 )
 
 missing=()
