@@ -19,6 +19,7 @@ void add_dataset_command(App& app, int& exit_code);
 void add_train_command(App& app);
 // `perf train`, added to the perf command.
 void add_perf_train_command(App& perf);
+void add_perf_plan_command(App& perf);
 void add_model_command(App& app);
 void add_eval_command(App& app);
 void add_bench_command(App& app);

@@ -248,6 +248,7 @@ void add_perf_command(App& app) {
   add_perf_data_command(*perf);
 #ifdef UMWELT_WITH_TORCH
   add_perf_train_command(*perf);
+  add_perf_plan_command(*perf);
 #endif
   bullet->callback([bullet_args] { run_perf_bullet(*bullet_args); });
 }

@@ -126,3 +126,19 @@ TEST_CASE("umwelt bench: a bad suite is refused with its file and field named") 
   expect_error(umwelt("bench --suite " + dir.str("unknown.json") + " --out " + dir.str("o")),
                "clairvoyant");
 }
+
+TEST_CASE("umwelt perf plan: the planner's latency beside raw LibTorch's, in JSON") {
+  const Run run =
+      umwelt("perf plan --samples 20 --horizon 2 --iterations 3 --rounds 1 --plans 2 --json");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const json out = json::parse(run.out);
+  REQUIRE(out["results"].size() == 1);
+  const json& r = out["results"][0];
+  CHECK(r["predictor_calls_per_plan"] == 20 * 2 * 3);
+  CHECK(r["elites"] == 2);
+  CHECK(r["ms_per_plan"].get<double>() > 0);
+  CHECK(r["raw_ms_per_plan"].get<double>() > 0);
+  CHECK(r["raw_vs_ours"].get<double>() > 0);
+  expect_error(umwelt("perf plan --model /nonexistent/model"), "/nonexistent/model");
+}
