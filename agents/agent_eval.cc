@@ -107,7 +107,10 @@ std::unique_ptr<Agent> make_agent(const AgentEvalConfig& c, const AgentKind& kin
   return std::make_unique<MpcAgent>(settings.planner, spec.action_space, std::move(objective));
 }
 
-EpisodeOutcome play_episode(envs::Env& env, Agent& agent, uint64_t seed, std::vector<float>& a) {
+// `state_twin`: for an env observing pixels only, the same task without them, where the final
+// state is restored to measure the goal distance (the goal compares state observations).
+EpisodeOutcome play_episode(envs::Env& env, envs::Env* state_twin, Agent& agent, uint64_t seed,
+                            std::vector<float>& a) {
   EpisodeOutcome out;
   out.seed = seed;
   env.reset(seed);
@@ -123,7 +126,9 @@ EpisodeOutcome play_episode(envs::Env& env, Agent& agent, uint64_t seed, std::ve
   out.end_reason = std::string(envs::end_reason_name(step.info.reason));
   if (env.goal() != nullptr) {
     std::vector<float> achieved(env.goal()->values().size());
-    out.final_goal_distance = std::sqrt(squared_goal_distance(env, achieved));
+    if (state_twin != nullptr) state_twin->restore_state(env.save_state());
+    out.final_goal_distance =
+        std::sqrt(squared_goal_distance(state_twin != nullptr ? *state_twin : env, achieved));
   }
   return out;
 }
@@ -192,12 +197,16 @@ AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalCo
   pool.parallel_for(threads, [&](int begin, int end) {
     for (int w = begin; w < end; ++w) {
       std::unique_ptr<envs::Env> env = prototype->clone();
+      std::unique_ptr<envs::Env> state_twin;
+      if (spec.is_goal_task() && env->observation().empty()) {
+        state_twin = registry.make(c.env_id, without_pixels(options));
+      }
       std::unique_ptr<Agent> agent =
           make_agent(c, kind, settings, entry, *env, model ? &*model : nullptr);
       std::vector<float> action(static_cast<size_t>(spec.action_space.flat_size()));
       for (int64_t k = next++; k < c.episodes; k = next++) {
-        r.outcomes[static_cast<size_t>(k)] =
-            play_episode(*env, *agent, derive_seed(c.seed, static_cast<uint64_t>(k)), action);
+        r.outcomes[static_cast<size_t>(k)] = play_episode(
+            *env, state_twin.get(), *agent, derive_seed(c.seed, static_cast<uint64_t>(k)), action);
         const std::lock_guard lock(progress_mutex);
         ++done;
         if (progress) progress->update(done);

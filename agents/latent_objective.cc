@@ -30,7 +30,12 @@ class LatentGoalObjective : public MpcObjective {
   void begin_episode(const envs::Env& env) override {
     const envs::Goal* goal = env.goal();
     if (goal == nullptr) throw Error(env.spec().id + ": latent goal planning needs a goal task");
-    encode(goal->observation(), {}, goal_);
+    if (model_.pixel_size() > 0 && goal->pixels().empty()) {
+      throw Error(env.spec().id +
+                  ": the model reads pictures and the env drew no picture of this episode's goal "
+                  "(make the env with the model's pixels option, and reset it)");
+    }
+    encode(goal->observation(), goal->pixels(), goal_);
     fresh_ = true;
   }
 
@@ -96,9 +101,7 @@ class LatentGoalObjective : public MpcObjective {
 
   void encode(std::span<const float> obs, std::span<const uint8_t> pixels, std::vector<float>& z) {
     if (model_.pixel_size() > 0 && pixels.empty()) {
-      throw Error(
-          "latent goal planning with a pixel model needs the goal's picture, which this env "
-          "does not give (not supported yet)");
+      throw Error("latent planning with a pixel model: the env gives no pictures");
     }
     model_.encode(1, model_.obs_size() > 0 ? obs : std::span<const float>(), pixels, z, &scratch_);
   }

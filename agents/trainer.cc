@@ -31,6 +31,7 @@ class ColumnStats {
   explicit ColumnStats(int64_t size)
       : size_(static_cast<size_t>(size)), sum_(size_), squares_(size_) {}
   void add(std::span<const float> rows) {
+    if (size_ == 0) return;  // no columns (a dataset of pictures only)
     for (size_t at = 0; at + size_ <= rows.size(); at += size_, ++count_) {
       for (size_t d = 0; d < size_; ++d) {
         const double v = rows[at + d];

@@ -65,6 +65,10 @@ class Goal {
   virtual bool success(std::span<const float> obs, std::span<const float> goal) const = 0;
   // Whether the env's current state reaches the episode's goal (info.success of the last step).
   virtual bool reached() const = 0;
+  // The picture of the goal state (as observation() poses it), drawn as the env's pixel
+  // observation is: for planners with pixel models. Empty for an env without pixels, and in a
+  // clone or after restore_state brought another episode's goal, until the next reset.
+  virtual std::span<const uint8_t> pixels() const { return {}; }
 };
 
 // A Gymnasium-style environment. Errors: step and restore_state throw uw::Error on bad input
@@ -115,6 +119,12 @@ class Env {
   sim::Image render(std::string_view camera, int width, int height);
   // The named cameras render() takes, in model order.
   virtual std::vector<std::string> camera_names() const { return {}; }
+  // Goal tasks: from now on draw each new goal state (posed as for Goal::observation()) with
+  // `request` when the goal is set; goal_picture() gives the latest (the pixel wrapper's
+  // Goal::pixels()). Empty until then, and after restore_state brings another goal. Envs
+  // without goals ignore it.
+  virtual void draw_goal_pictures(const RenderRequest& /*request*/) {}
+  virtual std::span<const uint8_t> goal_picture() const { return {}; }
 
   // An independent env of the same spec in the same state; shares immutable assets.
   virtual std::unique_ptr<Env> clone() const = 0;

@@ -38,8 +38,8 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // is no goal observation, and the tests on observations need pixels_and_state=1.
 class PixelGoal final : public Goal {
  public:
-  PixelGoal(const Env& env, const Goal& inner, bool keep_state)
-      : env_(env), inner_(inner), keep_state_(keep_state) {}
+  PixelGoal(const Env& env, const Env& inner_env, const Goal& inner, bool keep_state)
+      : env_(env), inner_env_(inner_env), inner_(inner), keep_state_(keep_state) {}
 
   std::span<const float> values() const override { return inner_.values(); }
   std::span<const float> observation() const override {
@@ -54,6 +54,7 @@ class PixelGoal final : public Goal {
     return inner_.success(obs, goal);
   }
   bool reached() const override { return inner_.reached(); }
+  std::span<const uint8_t> pixels() const override { return inner_env_.goal_picture(); }
 
  private:
   void require_state(const char* what) const {
@@ -65,6 +66,7 @@ class PixelGoal final : public Goal {
   }
 
   const Env& env_;
+  const Env& inner_env_;  // draws the goal pictures
   const Goal& inner_;
   bool keep_state_;
 };
@@ -76,7 +78,10 @@ class PixelEnv final : public Env {
         config_(std::move(config)),
         spec_(std::move(spec)),
         pixels_(spec_->pixel_space->flat_size(), 0) {
-    if (const Goal* goal = inner_->goal()) goal_.emplace(*this, *goal, config_.keep_state);
+    if (const Goal* goal = inner_->goal()) {
+      goal_.emplace(*this, *inner_, *goal, config_.keep_state);
+      inner_->draw_goal_pictures(request());
+    }
   }
 
   const EnvSpec& spec() const override { return *spec_; }
@@ -109,11 +114,12 @@ class PixelEnv final : public Env {
   std::string engine_warnings() const override { return inner_->engine_warnings(); }
 
  private:
-  void render_pixels() {
-    inner_->render_into(
-        {config_.camera, config_.width, config_.height, sim::RenderQuality::kFast, config_.markers},
-        pixels_);
+  // How the pixel observation is drawn (and each goal picture).
+  RenderRequest request() const {
+    return {config_.camera, config_.width, config_.height, sim::RenderQuality::kFast,
+            config_.markers};
   }
+  void render_pixels() { inner_->render_into(request(), pixels_); }
 
   TimeStep observe(TimeStep step) {
     render_pixels();

@@ -127,7 +127,19 @@ void TaskEnv::set_goal(std::span<const float> goal, FunctionRef<void()> goal_pos
   goal_pose();
   refresh_world();
   observe_all(goal_obs_);
+  if (goal_request_) {
+    goal_picture_.resize(static_cast<size_t>(goal_request_->width) * goal_request_->height * 3);
+    render_into(*goal_request_, goal_picture_);
+  }
   base_world().restore_state(pose_scratch_);
+}
+
+void TaskEnv::draw_goal_pictures(const RenderRequest& request) {
+  if (!spec_.goal_space) return;
+  goal_camera_ = std::string(request.camera);
+  goal_request_ = request;
+  goal_request_->camera = goal_camera_;
+  goal_picture_.clear();  // the current goal was not drawn
 }
 
 TimeStep TaskEnv::reset(std::optional<uint64_t> seed) {
@@ -298,6 +310,8 @@ void TaskEnv::restore_state(std::span<const double> state) {
   for (size_t i = 0; i < rng_state.size(); ++i) rng_state[i] = read_u64(tail + kFlagValues + 2 * i);
   rng_.set_state(rng_state);
   const size_t goal_size = goal_values_.size();
+  // another goal: its picture cannot be drawn without the task posing it (see Goal::pixels)
+  if (!std::equal(goal_values_.begin(), goal_values_.end(), goal)) goal_picture_.clear();
   std::copy(goal, goal + goal_size, goal_values_.begin());
   std::copy(goal + goal_size, goal + goal_size + goal_obs_.size(), goal_obs_.begin());
   observe_all(obs_);

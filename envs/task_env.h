@@ -58,6 +58,8 @@ class TaskEnv : public Env {
   std::vector<std::string> camera_names() const final {
     return EnvRenderer::camera_names(base_world());
   }
+  void draw_goal_pictures(const RenderRequest& request) final;
+  std::span<const uint8_t> goal_picture() const final { return goal_picture_; }
   const Goal* goal() const final { return spec_.goal_space ? &goal_ : nullptr; }
   // A twin made by the task's factory (sharing its model) with this env's state restored.
   std::unique_ptr<Env> clone() const final;
@@ -156,7 +158,12 @@ class TaskEnv : public Env {
   std::vector<float> goal_values_;
   std::vector<float> goal_obs_;
   std::vector<double> pose_scratch_;  // set_goal keeps the current state here
-  int goal_offset_ = -1;              // slice goals: where the achieved goal starts
+  // draw_goal_pictures: how each goal state is drawn (the camera name owned beside it), and
+  // the latest picture
+  std::optional<RenderRequest> goal_request_;
+  std::string goal_camera_;
+  std::vector<uint8_t> goal_picture_;
+  int goal_offset_ = -1;  // slice goals: where the achieved goal starts
   float goal_radius_ = 0;
   bool terminate_on_success_ = false;
   bool sensors_on_ = false;

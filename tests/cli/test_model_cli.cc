@@ -171,3 +171,28 @@ TEST_CASE("umwelt eval: an agent scored as JSON, bad arguments fail with the rea
   CHECK(bad_set.exit_code != 0);
   CHECK(bad_set.err.find("planner.horizon") != std::string::npos);
 }
+
+TEST_CASE("umwelt eval: latent planning with a pixel model, towards the goal's picture") {
+  TempDir dir("pixel_eval");
+  REQUIRE(umwelt("gen --env pointmass-reach --option pixels=32 --episodes 10 --max-steps 60 "
+                 "--states none --out " +
+                 dir.str("d"))
+              .exit_code == 0);
+  const Run train = umwelt("train --data " + dir.str("d") + " --out " + dir.str("m") +
+                           " --steps 4 --set train.batch_size=8 --set train.eval_windows=16");
+  INFO(train.err);
+  REQUIRE(train.exit_code == 0);
+  const Run eval = umwelt(
+      "eval --env pointmass-reach --option pixels=32 --agent latent-cem --model " + dir.str("m") +
+      " --episodes 2 --json --set planner.samples=8 --set planner.elites=2 "
+      "--set planner.iterations=1");
+  INFO(eval.err);
+  REQUIRE(eval.exit_code == 0);
+  const auto result = nlohmann::json::parse(eval.out);
+  CHECK(result["episodes"] == 2);
+  CHECK(result["predictor_calls_per_plan"].get<double>() > 0);
+  // the model reads 32 x 32 pictures: the env without them is another env
+  expect_error(
+      umwelt("eval --env pointmass-reach --agent latent-cem --episodes 1 --model " + dir.str("m")),
+      "pixels");
+}

@@ -194,6 +194,52 @@ TEST_CASE("a goal task with pixels only keeps its goal and reports success") {
   CHECK_THROWS_WITH(goal->achieved({}, out), Contains("pixels_and_state=1"));
 }
 
+// Pixels (as RGB triples) that differ between two pictures of the same size.
+size_t differing_pixels(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  size_t n = 0;
+  for (size_t i = 0; i < a.size(); i += 3) {
+    if (!std::equal(a.begin() + i, a.begin() + i + 3, b.begin() + i)) ++n;
+  }
+  return n;
+}
+
+TEST_CASE("goal pictures: the goal state drawn as the pixel observation draws the env") {
+  auto env =
+      registry().make("pointmass-reach", options({{"pixels", "64"}, {"pixels_and_state", "1"}}));
+  const uw::envs::Goal* goal = env->goal();
+  REQUIRE(goal != nullptr);
+  CHECK(goal->pixels().empty());  // no goal yet
+  env->reset(4);
+  const std::vector<uint8_t> picture = copy(goal->pixels());
+  REQUIRE(picture.size() == 64 * 64 * 3);
+  const size_t at_start = differing_pixels(env->pixels(), picture);
+  CHECK(at_start >= 4);  // the point mass (a few pixels across) is elsewhere
+  // drive the point mass to the goal and let it settle: the observation becomes the goal picture
+  std::vector<float> action(2);
+  for (int t = 0; t < 150; ++t) {
+    const std::span<const float> obs = env->observation();
+    for (size_t i = 0; i < 2; ++i) {
+      action[i] = std::clamp(4.0f * (goal->values()[i] - obs[i]) - 1.5f * obs[2 + i], -1.0f, 1.0f);
+    }
+    env->step(action);
+  }
+  INFO("pixels differing at the start: " << at_start);
+  CHECK(differing_pixels(env->pixels(), picture) <= at_start / 4);
+  // a restore within the episode keeps the picture; a clone draws its goals from its next reset
+  env->restore_state(env->save_state());
+  CHECK(copy(goal->pixels()) == picture);
+  auto twin = env->clone();
+  CHECK(twin->goal()->pixels().empty());
+  twin->reset(4);
+  CHECK(copy(twin->goal()->pixels()) == picture);
+  env->reset(5);
+  CHECK(copy(goal->pixels()) != picture);  // another goal
+  // without pixels there is no goal picture
+  auto plain = registry().make("pointmass-reach");
+  plain->reset(4);
+  CHECK(plain->goal()->pixels().empty());
+}
+
 TEST_CASE("pixel observations leave out the goal marker unless markers=1") {
   auto hidden = registry().make("pointmass-reach", options({{"pixels", "48"}}));
   auto shown = registry().make("pointmass-reach", options({{"pixels", "48"}, {"markers", "1"}}));
