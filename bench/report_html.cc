@@ -6,19 +6,23 @@
 #include "bench/report.h"
 #include "bench/report_rows.h"
 #include "bench/svg_charts.h"
+#include "core/markup.h"
 
 namespace uw::bench {
 namespace {
 
 using nlohmann::json;
 
+// A JSON string of the report as HTML text.
+std::string escaped(const json& text) { return escape_markup(text.get<std::string>()); }
+
 void table(std::ostringstream& out, const Row& header, const std::vector<Row>& rows) {
   out << "<table><tr>";
-  for (const std::string& cell : header) out << "<th>" << escape_html(cell) << "</th>";
+  for (const std::string& cell : header) out << "<th>" << escape_markup(cell) << "</th>";
   out << "</tr>\n";
   for (const Row& row : rows) {
     out << "<tr>";
-    for (const std::string& cell : row) out << "<td>" << escape_html(cell) << "</td>";
+    for (const std::string& cell : row) out << "<td>" << escape_markup(cell) << "</td>";
     out << "</tr>\n";
   }
   out << "</table>\n";
@@ -104,17 +108,17 @@ std::string report_html(const json& report) {
   const std::string name = suite["name"];
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>umwelt bench: "
-      << escape_html(name) << "</title>\n"
-      << kStyle << "</head><body>\n<h1>Suite <code>" << escape_html(name) << "</code></h1>\n";
+      << escape_markup(name) << "</title>\n"
+      << kStyle << "</head><body>\n<h1>Suite <code>" << escape_markup(name) << "</code></h1>\n";
   if (!suite["description"].get<std::string>().empty()) {
-    out << "<p>" << escape_html(suite["description"]) << "</p>\n";
+    out << "<p>" << escaped(suite["description"]) << "</p>\n";
   }
-  out << "<p class=\"note\">Seeds " << escape_html(suite["seeds"].dump()) << ", "
+  out << "<p class=\"note\">Seeds " << escape_markup(suite["seeds"].dump()) << ", "
       << report["threads"].get<int>() << " threads, "
       << duration_text(report["seconds"].get<double>()) << " (this run; cached stages take no "
       << "time)";
   if (report["machine"].is_object() && report["machine"].contains("cpu")) {
-    out << ". Machine: " << escape_html(report["machine"]["cpu"]) << ", "
+    out << ". Machine: " << escaped(report["machine"]["cpu"]) << ", "
         << report["machine"].value("cores", 0) << " cores";
   }
   out << ".</p>\n<h2>Success rate</h2>\n";
@@ -124,9 +128,8 @@ std::string report_html(const json& report) {
     out << "<h2>Planning latency</h2>\n" << latency;
   }
   for (const json& task : report["tasks"]) {
-    out << "<h2>" << escape_html(task["name"]) << " <small><code>" << escape_html(task["env"])
-        << "</code>";
-    for (const auto& option : task["options"]) out << " " << escape_html(option);
+    out << "<h2>" << escaped(task["name"]) << " <small><code>" << escaped(task["env"]) << "</code>";
+    for (const auto& option : task["options"]) out << " " << escaped(option);
     out << "</small></h2>\n";
     table(out, agent_header(), agent_rows(task));
     if (!task["models"].empty()) {

@@ -160,17 +160,14 @@ Suite load_suite(const std::filesystem::path& path) {
 nlohmann::json suite_to_json(const Suite& suite) {
   nlohmann::json tasks = nlohmann::json::array();
   for (const SuiteTask& t : suite.tasks) {
-    std::vector<std::string> options;
-    for (const auto& [key, value] : t.options.values()) options.push_back(key + "=" + value);
     nlohmann::json agents = nlohmann::json::array();
     for (const AgentRun& a : t.agents) {
       agents.push_back({{"agent", a.agent}, {"episodes", a.episodes}, {"set", a.overrides}});
     }
-    DatasetRecipe dataset = t.dataset;
     tasks.push_back({{"name", t.name},
                      {"env", t.env},
-                     {"options", options},
-                     {"dataset", agents::detail::section_to_json(dataset)},
+                     {"options", t.options.items()},
+                     {"dataset", agents::detail::section_to_json(t.dataset)},
                      {"model",
                       {{"config", t.model.config ? t.model.config->string() : std::string()},
                        {"set", t.model.overrides},

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "agents/agent_eval.h"
 #include "agents/model_config.h"
@@ -13,7 +14,6 @@
 #include "bench/report.h"
 #include "core/error.h"
 #include "core/random.h"
-#include "datagen/dataset.h"
 #include "datagen/episode.h"
 #include "datagen/file_io.h"
 #include "datagen/generator.h"
@@ -28,6 +28,13 @@ namespace fs = std::filesystem;
 // dataset's start/goal pairs.
 constexpr uint64_t kEvalStream = 0xe7a1;
 
+// A dataset or model in the cache: where it is, and the key of the recipe that made it.
+struct Product {
+  std::string key;
+  fs::path dir;
+  bool pixels = false;  // a dataset of pictures
+};
+
 class Runner {
  public:
   Runner(const envs::Registry& registry, const SuiteRunOptions& options)
@@ -40,12 +47,10 @@ class Runner {
   void say(const std::string& line) const {
     if (o_.progress) std::fprintf(stderr, "bench: %s\n", line.c_str());
   }
-  // Each returns its product's cache key.
-  std::string dataset(const SuiteTask& task, uint64_t seed, fs::path& dir);
-  std::string model(const SuiteTask& task, uint64_t seed, const fs::path& data_dir,
-                    const std::string& data_key, fs::path& dir);
-  json evaluation(const SuiteTask& task, const AgentRun& run, uint64_t seed,
-                  const fs::path& model_dir, const std::string& model_key);
+  Product dataset(const SuiteTask& task, uint64_t seed);
+  Product model(const SuiteTask& task, uint64_t seed, const Product& dataset);
+  // `model` is empty for agents that use none.
+  json evaluation(const SuiteTask& task, const AgentRun& run, uint64_t seed, const Product& model);
 
   const envs::Registry& registry_;
   const SuiteRunOptions& o_;
@@ -56,7 +61,7 @@ std::string product_name(const SuiteTask& task, uint64_t seed, const std::string
   return task.name + "-s" + std::to_string(seed) + "-" + key;
 }
 
-std::string Runner::dataset(const SuiteTask& task, uint64_t seed, fs::path& dir) {
+Product Runner::dataset(const SuiteTask& task, uint64_t seed) {
   data::GenerationConfig c;
   c.env_id = task.env;
   c.options = task.options;
@@ -65,13 +70,15 @@ std::string Runner::dataset(const SuiteTask& task, uint64_t seed, fs::path& dir)
   c.episodes = task.dataset.episodes;
   c.max_steps = task.dataset.max_steps;
   c.state_every = data::parse_states(task.dataset.states);
-  const std::string key = recipe_key(data::generation_to_json(c));
-  dir = o_.cache / "datasets" / product_name(task, seed, key);
-  say(label_ + ": dataset " + data::quoted(dir));
+  Product out;
+  out.key = recipe_key(data::generation_to_json(c));
+  out.dir = o_.cache / "datasets" / product_name(task, seed, out.key);
+  say(label_ + ": dataset " + data::quoted(out.dir));
   const data::GenerateResult result =
-      data::generate(registry_, c, dir, {.threads = o_.threads, .progress = o_.progress});
+      data::generate(registry_, c, out.dir, {.threads = o_.threads, .progress = o_.progress});
   if (result.already_complete) say(label_ + ": dataset cached");
-  return key;
+  out.pixels = result.manifest.layout.pixel_height > 0;
+  return out;
 }
 
 // Whether a model directory holds a finished training run of `steps` steps.
@@ -83,28 +90,26 @@ bool finished_model(const fs::path& dir, int64_t steps) {
          config["training"].value("step", int64_t{-1}) == steps;
 }
 
-std::string Runner::model(const SuiteTask& task, uint64_t seed, const fs::path& data_dir,
-                          const std::string& data_key, fs::path& dir) {
-  const data::Dataset dataset = data::Dataset::open(data_dir);
-  const bool pixels = dataset.manifest().layout.pixel_height > 0;
+Product Runner::model(const SuiteTask& task, uint64_t seed, const Product& dataset) {
   const agents::WorldModelConfig config = agents::resolve_config(
-      task.model.config, task.model.overrides, task.model.steps, task.env, pixels);
-  const std::string key = recipe_key({{"dataset", data_key},
-                                      {"config", agents::config_to_json(config)},
-                                      {"seed", seed},
-                                      {"threads", o_.threads}});
-  dir = o_.cache / "models" / product_name(task, seed, key);
-  if (finished_model(dir, config.train.steps)) {
-    say(label_ + ": model cached " + data::quoted(dir));
-    return key;
+      task.model.config, task.model.overrides, task.model.steps, task.env, dataset.pixels);
+  Product out;
+  out.key = recipe_key({{"dataset", dataset.key},
+                        {"config", agents::config_to_json(config)},
+                        {"seed", seed},
+                        {"threads", o_.threads}});
+  out.dir = o_.cache / "models" / product_name(task, seed, out.key);
+  if (finished_model(out.dir, config.train.steps)) {
+    say(label_ + ": model cached " + data::quoted(out.dir));
+    return out;
   }
   std::error_code ec;
-  const bool resume = fs::is_regular_file(dir / "train_state.safetensors", ec);
-  if (!resume) fs::remove_all(dir, ec);  // a run killed before its first checkpoint
-  say(label_ + ": model " + data::quoted(dir) + (resume ? " (resuming)" : ""));
+  const bool resume = fs::is_regular_file(out.dir / "train_state.safetensors", ec);
+  if (!resume) fs::remove_all(out.dir, ec);  // a run killed before its first checkpoint
+  say(label_ + ": model " + data::quoted(out.dir) + (resume ? " (resuming)" : ""));
   agents::TrainOptions t;
-  t.data = data_dir;
-  t.out = dir;
+  t.data = dataset.dir;
+  t.out = out.dir;
   t.config_file = task.model.config;
   t.overrides = task.model.overrides;
   t.steps = task.model.steps;
@@ -113,28 +118,26 @@ std::string Runner::model(const SuiteTask& task, uint64_t seed, const fs::path& 
   t.resume = resume;
   t.progress = o_.progress;
   agents::train_world_model(t);
-  return key;
+  return out;
 }
 
 json Runner::evaluation(const SuiteTask& task, const AgentRun& run, uint64_t seed,
-                        const fs::path& model_dir, const std::string& model_key) {
+                        const Product& model) {
   const bool latent = run.agent.starts_with("latent-");
   agents::AgentEvalConfig c;
   c.env_id = task.env;
   c.options = task.options;
   c.agent = run.agent;
-  c.model = latent ? model_dir.string() : std::string();
+  c.model = latent ? model.dir.string() : std::string();
   c.episodes = run.episodes;
   c.seed = derive_seed(seed, kEvalStream);
   c.threads = o_.threads;
   c.overrides = run.overrides;
   c.progress = o_.progress;
-  std::vector<std::string> options;
-  for (const auto& [k, v] : task.options.values()) options.push_back(k + "=" + v);
   const std::string key = recipe_key({{"env", task.env},
-                                      {"options", options},
+                                      {"options", task.options.items()},
                                       {"agent", run.agent},
-                                      {"model", latent ? json(model_key) : json(nullptr)},
+                                      {"model", latent ? json(model.key) : json(nullptr)},
                                       {"episodes", run.episodes},
                                       {"seed", c.seed},
                                       {"set", run.overrides}});
@@ -240,28 +243,25 @@ json Runner::run_task(const SuiteTask& task, const std::vector<uint64_t>& seeds,
   std::vector<std::vector<json>> per_agent(task.agents.size());
   json models = json::array();
   for (const uint64_t seed : seeds) {
-    // appended piece by piece: g++ 12 warns falsely on "[" + std::string
-    label_ = "[";
-    label_.append(std::to_string(index + 1)).append("/").append(std::to_string(count));
-    label_.append("] ").append(task.name).append(" seed ").append(std::to_string(seed));
-    fs::path data_dir, model_dir;
-    const std::string data_key = dataset(task, seed, data_dir);
-    std::string model_key;
+    // a stream: g++ 12 warns falsely (-Wrestrict) on strings built from "[" here
+    std::ostringstream label;
+    label << "[" << index + 1 << "/" << count << "] " << task.name << " seed " << seed;
+    label_ = label.str();
+    const Product recorded = dataset(task, seed);
+    Product world_model;
     if (task.needs_model()) {
-      model_key = model(task, seed, data_dir, data_key, model_dir);
-      models.push_back(model_summary(model_dir, seed));
+      world_model = model(task, seed, recorded);
+      models.push_back(model_summary(world_model.dir, seed));
     }
     for (size_t a = 0; a < task.agents.size(); ++a) {
-      per_agent[a].push_back(evaluation(task, task.agents[a], seed, model_dir, model_key));
+      per_agent[a].push_back(evaluation(task, task.agents[a], seed, world_model));
     }
   }
   json agents = json::array();
   for (size_t a = 0; a < task.agents.size(); ++a) {
     agents.push_back(pool_seeds(task.agents[a].agent, per_agent[a]));
   }
-  std::vector<std::string> options;
-  for (const auto& [k, v] : task.options.values()) options.push_back(k + "=" + v);
-  return {{"name", task.name}, {"env", task.env},  {"options", options},
+  return {{"name", task.name}, {"env", task.env},  {"options", task.options.items()},
           {"models", models},  {"agents", agents}, {"latent_vs_oracle", oracle_ratios(agents)}};
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/markup.h"
+
 namespace uw::bench {
 namespace {
 
@@ -32,29 +34,6 @@ std::string tick_text(double x) {
 
 }  // namespace
 
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string palette(size_t i) {
   static constexpr const char* kColours[] = {"#4c78a8", "#f58518", "#54a24b", "#e45756",
                                              "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"};
@@ -77,14 +56,14 @@ std::string bar_chart(const std::vector<BarGroup>& groups, double max_value,
   double y = kTop;
   for (const BarGroup& g : groups) {
     body << "<text x=\"4\" y=\"" << num(y + 12) << "\" font-weight=\"bold\">"
-         << escape_html(g.label) << "</text>\n";
+         << escape_markup(g.label) << "</text>\n";
     y += kBar + kGap;
     for (const Bar& b : g.bars) {
       body << "<text x=\"" << num(kLabel - 6) << "\" y=\"" << num(y + 12)
-           << "\" text-anchor=\"end\">" << escape_html(b.label) << "</text>";
+           << "\" text-anchor=\"end\">" << escape_markup(b.label) << "</text>";
       body << "<rect x=\"" << num(kLabel) << "\" y=\"" << num(y) << "\" width=\""
            << num(x(b.value) - kLabel) << "\" height=\"" << num(kBar) << "\" fill=\"" << b.colour
-           << "\"><title>" << escape_html(b.label + ": " + b.text) << "</title></rect>";
+           << "\"><title>" << escape_markup(b.label + ": " + b.text) << "</title></rect>";
       if (b.interval) {
         const double mid = y + kBar / 2;
         body << "<path d=\"M" << num(x(b.interval->first)) << " " << num(mid) << " H"
@@ -95,7 +74,7 @@ std::string bar_chart(const std::vector<BarGroup>& groups, double max_value,
       }
       const double end = b.interval ? std::max(x(b.value), x(b.interval->second)) : x(b.value);
       body << "<text x=\"" << num(end + 6) << "\" y=\"" << num(y + 12) << "\">"
-           << escape_html(b.text) << "</text>\n";
+           << escape_markup(b.text) << "</text>\n";
       y += kBar + kGap;
     }
     y += kGroupGap;
@@ -109,7 +88,7 @@ std::string bar_chart(const std::vector<BarGroup>& groups, double max_value,
          << num(y + 14) << "\" text-anchor=\"middle\">" << tick_text(v) << "</text>";
   }
   axis << "<text x=\"" << num(kLabel + kPlot / 2) << "\" y=\"" << num(y + 32)
-       << "\" text-anchor=\"middle\">" << escape_html(axis_label) << "</text>";
+       << "\" text-anchor=\"middle\">" << escape_markup(axis_label) << "</text>";
   const double width = kLabel + kPlot + 140, height = y + 42;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\""
@@ -156,16 +135,16 @@ std::string line_chart(const std::vector<Series>& series, const std::string& x_l
         << "\" text-anchor=\"middle\">" << tick_text(v) << "</text>";
   }
   svg << "<text x=\"" << num(kLeft + kWidth / 2) << "\" y=\"" << num(kTop + kHeight + 32)
-      << "\" text-anchor=\"middle\">" << escape_html(x_label) << "</text>";
+      << "\" text-anchor=\"middle\">" << escape_markup(x_label) << "</text>";
   svg << "<text x=\"12\" y=\"" << num(kTop + kHeight / 2) << "\" transform=\"rotate(-90 12 "
-      << num(kTop + kHeight / 2) << ")\" text-anchor=\"middle\">" << escape_html(y_label)
+      << num(kTop + kHeight / 2) << ")\" text-anchor=\"middle\">" << escape_markup(y_label)
       << "</text>\n";
   for (size_t i = 0; i < series.size(); ++i) {
     const Series& s = series[i];
     svg << "<polyline fill=\"none\" stroke=\"" << s.colour << "\" stroke-width=\"2\" points=\"";
     for (const auto& [px, py] : s.points) svg << num(sx(px)) << "," << num(sy(py)) << " ";
     svg << "\"/><text x=\"" << num(kLeft + kWidth + 8) << "\" y=\"" << num(kTop + 14 + 16 * i)
-        << "\" fill=\"" << s.colour << "\">" << escape_html(s.label) << "</text>\n";
+        << "\" fill=\"" << s.colour << "\">" << escape_markup(s.label) << "</text>\n";
   }
   svg << "</svg>\n";
   return svg.str();

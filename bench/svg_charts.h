@@ -38,7 +38,4 @@ std::string line_chart(const std::vector<Series>& series, const std::string& x_l
 // The colour of the i-th series or agent (a fixed palette that tells colours apart).
 std::string palette(size_t i);
 
-// Text with &, <, >, " escaped for HTML and SVG.
-std::string escape_html(const std::string& text);
-
 }  // namespace uw::bench

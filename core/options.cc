@@ -21,6 +21,12 @@ Options Options::parse(std::span<const std::string> items) {
   return options;
 }
 
+std::vector<std::string> Options::items() const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : values_) out.push_back(key + "=" + value);
+  return out;
+}
+
 void Options::set(const std::string& key, std::string value) { values_[key] = std::move(value); }
 
 bool Options::contains(std::string_view key) const { return values_.find(key) != values_.end(); }

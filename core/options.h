@@ -25,6 +25,8 @@ class Options {
 
   // Parses "key=value" items; throws uw::Error on a missing '=', an empty key or a repeated key.
   static Options parse(std::span<const std::string> items);
+  // The options as "key=value" items, sorted by key: parse's inverse.
+  std::vector<std::string> items() const;
 
   void set(const std::string& key, std::string value);
   bool contains(std::string_view key) const;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/markup.h"
 #include "sim/renderer.h"
 
 namespace uw::sim {
@@ -19,33 +20,6 @@ std::string num(double x) {
 
 std::string vec(const Vec3& v) { return num(v[0]) + " " + num(v[1]) + " " + num(v[2]); }
 std::string quat(const Quat& q) { return num(q[0]) + " " + vec({q[1], q[2], q[3]}); }
-
-// Text for an XML attribute value.
-std::string escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 Vec3 rotate(const Quat& q, const Vec3& v) { return compose({{0, 0, 0}, q}, {v, {1, 0, 0, 0}}).pos; }
 
@@ -120,7 +94,7 @@ std::string bullet_twin_xml(const BulletScene& scene) {
     if (right == Vec3{0, 0, 0}) right = {1, 0, 0};
     const Vec3 up = cross(right, forward);
     const Pose inverse_frame = inverse(frame);
-    return "<camera name=\"" + escaped(camera.name) + "\" mode=\"" + mode + "\" pos=\"" +
+    return "<camera name=\"" + escape_markup(camera.name) + "\" mode=\"" + mode + "\" pos=\"" +
            vec(compose(inverse_frame, {camera.pos, {1, 0, 0, 0}}).pos) + "\" xyaxes=\"" +
            vec(rotate(inverse_frame.quat, right)) + " " + vec(rotate(inverse_frame.quat, up)) +
            "\"/>\n";
@@ -155,7 +129,7 @@ std::string bullet_twin_xml(const BulletScene& scene) {
           << geom_xml(marker.shape, marker.shape.pose, -1, kMarkerGeomGroup) << "</body>\n";
   }
   std::ostringstream xml;
-  xml << "<mujoco model=\"" << escaped(scene.name) << "\">\n"
+  xml << "<mujoco model=\"" << escape_markup(scene.name) << "\">\n"
       << "<visual><headlight ambient=\"0.25 0.25 0.25\" diffuse=\"0.35 0.35 0.35\" specular=\"0.1 "
          "0.1 0.1\"/></visual>\n"
       << "<asset>\n"

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +53,22 @@ namespace uw::test {
 
 // A fresh folder under the system's temporary folder, named after the test binary's process so
 // that tests running at once never share one; removed with the object.
+// A whole file's bytes ("" when it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// How often `needle` occurs in `text` (overlaps counted).
+inline size_t count_occurrences(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name)

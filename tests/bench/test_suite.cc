@@ -12,6 +12,7 @@
 
 using namespace uw;
 using nlohmann::json;
+using uw::test::count_occurrences;
 
 namespace {
 
@@ -68,14 +69,6 @@ json sample_report() {
                 {"train_seconds", 30.0},
                 {"eval", {{"probe_r2_10", 0.9}, {"plannability", 0.93}}},
                 {"curve", {{50, 0.5}, {100, 0.3}, {150, 0.2}}}}}}}}}};
-}
-
-size_t count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
 }
 
 }  // namespace
@@ -174,11 +167,11 @@ TEST_CASE("reports: Markdown tables and an HTML page with charts, from report.js
   CHECK(html.find("a &lt;test&gt; &amp; more") != std::string::npos);  // escaped
   CHECK(html.find("a <test>") == std::string::npos);
   CHECK(html.find("<script") == std::string::npos);  // self-contained, static
-  CHECK(count(html, "<svg") == 3);                   // success, latency, learning curve
+  CHECK(count_occurrences(html, "<svg") == 3);       // success, latency, learning curve
   // success bars: 3 agents, each with an interval whisker; latency: the 2 planners
-  CHECK(count(html, "<rect") == 5);
-  CHECK(count(html, "stroke=\"#222\"") == 3);
+  CHECK(count_occurrences(html, "<rect") == 5);
+  CHECK(count_occurrences(html, "stroke=\"#222\"") == 3);
   CHECK(html.find("80% of 10") != std::string::npos);
   CHECK(html.find("12.5 ms") != std::string::npos);
-  CHECK(count(html, "<polyline") == 1);
+  CHECK(count_occurrences(html, "<polyline") == 1);
 }

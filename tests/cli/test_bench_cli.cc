@@ -46,19 +46,6 @@ json scores(const json& report) {
   return out;
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-size_t count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("umwelt bench: a suite end to end, cached by recipe, the same numbers from the seed") {
@@ -81,7 +68,7 @@ TEST_CASE("umwelt bench: a suite end to end, cached by recipe, the same numbers 
   CHECK(task["models"][0]["curve"].size() == 2);  // losses at steps 50 and 60
   const std::string md = read_file(dir / "a" / "report.md");
   CHECK(md.find("| pointmass-reach |") != std::string::npos);
-  CHECK(count(read_file(dir / "a" / "report.html"), "<svg") == 3);
+  CHECK(count_occurrences(read_file(dir / "a" / "report.html"), "<svg") == 3);
   const auto report_at = [&](const std::string& out) {
     return json::parse(std::ifstream(dir / out / "report.json"));
   };
@@ -91,7 +78,7 @@ TEST_CASE("umwelt bench: a suite end to end, cached by recipe, the same numbers 
   const Run again = umwelt("bench" + suite + " --out " + dir.str("a"));
   REQUIRE(again.exit_code == 0);
   CHECK(again.out.find("pointmass-reach") != std::string::npos);
-  CHECK(count(again.err, "cached") == 5);  // the dataset, the model, three evaluations
+  CHECK(count_occurrences(again.err, "cached") == 5);  // the dataset, the model, three evaluations
   CHECK(scores(report_at("a")) == scores(report));
 
   // one evaluation lost (a kill while it ran): only it is redone, to the same numbers
@@ -100,7 +87,7 @@ TEST_CASE("umwelt bench: a suite end to end, cached by recipe, the same numbers 
   }
   const Run resumed = umwelt("bench" + suite + " --out " + dir.str("a"));
   REQUIRE(resumed.exit_code == 0);
-  CHECK(count(resumed.err, "cached") == 4);
+  CHECK(count_occurrences(resumed.err, "cached") == 4);
   CHECK(scores(report_at("a")) == scores(report));
 
   // in another place, trained on one thread (a new model: the thread count is in its key; the
@@ -108,8 +95,8 @@ TEST_CASE("umwelt bench: a suite end to end, cached by recipe, the same numbers 
   const Run fresh = umwelt("bench" + suite + " --out " + dir.str("b") + " --threads 1 --cache " +
                            dir.str("a") + "/cache");
   REQUIRE(fresh.exit_code == 0);
-  CHECK(count(fresh.err, "model cached") == 0);
-  CHECK(count(fresh.err, "cached") == 3);
+  CHECK(count_occurrences(fresh.err, "model cached") == 0);
+  CHECK(count_occurrences(fresh.err, "cached") == 3);
   CHECK(scores(report_at("b")) == scores(report));
   CHECK(fs::exists(dir / "b" / "report.html"));
 }

@@ -21,6 +21,7 @@ using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 using uw::test::expect_error;
+using uw::test::read_file;
 using uw::test::Run;
 using uw::test::same_bits;
 using uw::test::umwelt;
@@ -256,15 +257,6 @@ TEST_CASE("umwelt perf sim --background-load N measures beside N busy threads") 
   CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
   CHECK(umwelt("perf sim --background-load -1").exit_code != 0);
 }
-
-namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-}  // namespace
 
 TEST_CASE("umwelt render writes a PNG of the asked size, with no display") {
   const fs::path out = fs::temp_directory_path() / ("umwelt_render_" + std::to_string(getpid()));

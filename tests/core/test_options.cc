@@ -12,6 +12,9 @@ TEST_CASE("options parse key=value items") {
   CHECK(options.get_int("substeps") == 4);
   CHECK(options.get_string("path") == "a=b");
   CHECK(options.get_bool("flag"));
+  // written back as items, sorted by key, and read again: the same options
+  CHECK(options.items() == std::vector<std::string>{"flag=yes", "path=a=b", "substeps=4"});
+  CHECK(Options::parse(options.items()) == options);
 }
 
 TEST_CASE("malformed option items are refused") {
