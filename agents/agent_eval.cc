@@ -158,6 +158,7 @@ void check_agent(const std::string& agent, const std::vector<std::string>& overr
 AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalConfig& c) {
   if (c.episodes < 1) throw Error("--episodes: expected at least 1");
   if (c.threads < 1) throw Error("--threads: expected at least 1");
+  check_agent(c.agent, c.overrides);  // before any loading
   const AgentKind kind = parse_agent(c.agent);
   const envs::EnvEntry& entry = registry.find(c.env_id);
   // the oracle plays the task without pictures; every other agent sees what the env observes
@@ -176,7 +177,6 @@ AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalCo
   } else if (!c.model.empty()) {
     throw Error("--model: agent " + c.agent + " uses no model");
   }
-  check_agent(c.agent, c.overrides);
   PlanSettings settings;
   if (!kind.planner.empty()) settings = plan_settings(kind, c.overrides, model ? &*model : nullptr);
 

@@ -265,12 +265,16 @@ json Runner::run_task(const SuiteTask& task, const std::vector<uint64_t>& seeds,
           {"models", models},  {"agents", agents}, {"latent_vs_oracle", oracle_ratios(agents)}};
 }
 
-// What can be checked before any work: the envs and their options, the agents and their
-// settings, latent agents only on goal tasks.
+// What can be checked before any work: the envs and their options, the model configs and
+// their overrides, the agents and their settings, latent agents only on goal tasks.
 void check_suite(const envs::Registry& registry, const Suite& suite) {
   for (const SuiteTask& task : suite.tasks) {
     try {
       const std::unique_ptr<envs::Env> env = registry.make(task.env, task.options);
+      if (task.needs_model()) {
+        agents::resolve_config(task.model.config, task.model.overrides, task.model.steps, task.env,
+                               env->spec().has_pixels());
+      }
       for (const AgentRun& run : task.agents) {
         agents::check_agent(run.agent, run.overrides);
         if (run.agent.starts_with("latent-") && !env->spec().is_goal_task()) {

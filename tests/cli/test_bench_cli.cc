@@ -112,6 +112,12 @@ TEST_CASE("umwelt bench: a bad suite is refused with its file and field named") 
     "agents": [{"agent": "clairvoyant", "episodes": 2}]}]})";
   expect_error(umwelt("bench --suite " + dir.str("unknown.json") + " --out " + dir.str("o")),
                "clairvoyant");
+  std::ofstream(dir / "typo.json") << R"({"name": "t", "tasks": [{"env": "pointmass-reach",
+    "model": {"set": ["model.latnt_dim=4"]},
+    "agents": [{"agent": "latent-cem", "episodes": 2}]}]})";
+  const Run typo = umwelt("bench --suite " + dir.str("typo.json") + " --out " + dir.str("o"));
+  expect_error(typo, "has no field 'latnt_dim'");
+  CHECK_FALSE(fs::exists(dir / "o" / "cache"));  // refused before any work
 }
 
 TEST_CASE("umwelt perf plan: the planner's latency beside raw LibTorch's, in JSON") {
