@@ -47,6 +47,12 @@ void MpcAgent::reset(const envs::Env& env, uint64_t seed) {
 }
 
 void MpcAgent::act(const envs::Env& env, std::span<float> action) {
+  unit_.resize(action.size());
+  act_normalised(env, unit_);
+  envs::to_action_space(action_space_, unit_, action);
+}
+
+void MpcAgent::act_normalised(const envs::Env& env, std::span<float> unit) {
   const PlannerConfig& c = planner_.config();
   const int64_t a = action_space_.flat_size();
   if (step_ % c.frameskip == 0) {
@@ -67,7 +73,9 @@ void MpcAgent::act(const envs::Env& env, std::span<float> action) {
     stats_.simulated_steps += objective_->simulated_steps() - simulated;
   }
   UW_CHECK((next_ + 1) * a <= static_cast<int64_t>(plan_.size()), "the plan ran out of actions");
-  envs::to_action_space(action_space_, std::span<const float>(plan_).subspan(next_ * a, a), action);
+  UW_CHECK(static_cast<int64_t>(unit.size()) == a, "an action of the wrong size");
+  const auto from = plan_.begin() + next_ * a;
+  std::copy(from, from + a, unit.begin());
   ++next_;
   ++step_;
   ++stats_.actions;

@@ -76,6 +76,8 @@ class MpcAgent : public Agent {
            std::unique_ptr<MpcObjective> objective);
   void reset(const envs::Env& env, uint64_t seed) override;
   void act(const envs::Env& env, std::span<float> action) override;
+  // The same action in normalised units ([-1, 1], as envs::Policy's).
+  void act_normalised(const envs::Env& env, std::span<float> unit);
   const Planner& planner() const { return planner_; }
 
  private:
@@ -83,6 +85,7 @@ class MpcAgent : public Agent {
   envs::Space action_space_;
   std::unique_ptr<MpcObjective> objective_;
   std::vector<float> plan_;  // the actions being executed, normalised
+  std::vector<float> unit_;  // act's normalised action
   int64_t step_ = 0;         // env steps into the episode
   int64_t next_ = 0;         // the next action of plan_ to execute
 };

@@ -3,11 +3,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "agents/agent.h"
+#include "agents/agent_factory.h"
 #include "agents/model_config.h"
 #include "agents/world_model.h"
 #include "core/error.h"
@@ -15,110 +18,62 @@
 #include "core/random.h"
 #include "core/thread_pool.h"
 #include "envs/pixel_env.h"
+#include "sim/image.h"
 
 namespace uw::agents {
 namespace {
 
-struct AgentKind {
-  std::string planner;  // "" for policies; else cem, mppi or random
-  bool latent = false;
-};
-
-AgentKind parse_agent(const std::string& agent) {
-  if (agent == "random" || agent == "scripted") return {};
-  for (const char* prefix : {"oracle-", "latent-"}) {
-    const std::string p = prefix;
-    if (agent.rfind(p, 0) == 0) {
-      const std::string method = agent.substr(p.size());
-      if (method == "cem" || method == "mppi" || method == "random" ||
-          (method == "grad" && p == "latent-")) {
-        return {method, p == "latent-"};
-      }
-    }
-  }
-  throw Error("--agent '" + agent +
-              "': expected random, scripted, oracle-cem, oracle-mppi, oracle-random, latent-cem, "
-              "latent-mppi, latent-random or latent-grad");
-}
-
-// The planner and objective settings: the defaults, the method of the agent's name, then
-// the overrides ("planner.x=v", "objective.cost=v").
-struct PlanSettings {
-  PlannerConfig planner;
-  std::string cost = "final";
-};
-
-PlanSettings plan_settings(const AgentKind& kind, const std::vector<std::string>& overrides,
-                           const WorldModel* model) {
-  nlohmann::json json = {{"planner", {{"method", kind.planner}}},
-                         {"objective", {{"cost", "final"}}}};
-  // gradient descent: fewer starts, more steps (each step costs a forward and a backward pass)
-  if (kind.planner == "grad") json["planner"].update({{"samples", 32}, {"iterations", 20}});
-  apply_overrides(json, overrides);
-  for (const auto& [section, value] : json.items()) {
-    if (section != "planner" && section != "objective") {
-      throw Error("--set " + section + ".*: expected planner.<field> or objective.cost");
-    }
-  }
-  PlanSettings s;
-  s.planner = planner_config_from_json(json["planner"], "planner");
-  const nlohmann::json& objective = json["objective"];
-  for (const auto& [field, value] : objective.items()) {
-    if (field != "cost" || !value.is_string()) {
-      throw Error("--set objective." + field +
-                  ": the objective has one field, cost (final or sum)");
-    }
-  }
-  s.cost = objective["cost"].get<std::string>();
-  if (model != nullptr) {
-    if (s.planner.frameskip != 0 && s.planner.frameskip != model->frameskip()) {
-      throw Error("planner.frameskip " + std::to_string(s.planner.frameskip) +
-                  ": the model predicts chunks of " + std::to_string(model->frameskip()) +
-                  " actions");
-    }
-    s.planner.frameskip = model->frameskip();
-  } else if (s.planner.frameskip == 0) {
-    s.planner.frameskip = 5;
-  }
-  return s;
-}
-
-// The task without its pixel options: what the oracle simulates (it needs no pictures).
-Options without_pixels(const Options& options) {
-  Options out;
-  for (const auto& [key, value] : options.values()) {
-    if (!envs::is_pixel_option(key)) out.set(key, value);
-  }
-  return out;
-}
-
-std::unique_ptr<Agent> make_agent(const AgentEvalConfig& c, const AgentKind& kind,
-                                  const PlanSettings& settings, const envs::EnvEntry& entry,
+std::unique_ptr<Agent> make_agent(const AgentRecipe& recipe, const envs::EnvEntry& entry,
                                   const envs::Env& env, const WorldModel* model) {
   const envs::EnvSpec& spec = env.spec();
-  if (kind.planner.empty()) {
-    const std::string policy = c.agent == "scripted" ? "scripted:noise=0" : "random";
-    return std::make_unique<PolicyAgent>(envs::make_policy(policy, spec, entry.scripted), spec);
-  }
-  std::unique_ptr<MpcObjective> objective =
-      kind.latent
-          ? make_latent_goal_objective(*model, spec, settings.planner.horizon, settings.cost)
-          : make_oracle_objective(env);
-  return std::make_unique<MpcAgent>(settings.planner, spec.action_space, std::move(objective));
+  if (recipe.plans()) return make_mpc_agent(recipe, spec, env, model);
+  const std::string policy = recipe.name == "scripted" ? "scripted:noise=0" : "random";
+  return std::make_unique<PolicyAgent>(envs::make_policy(policy, spec, entry.scripted), spec);
 }
+
+// Draws an episode's frames as PNG files into a folder of its own.
+class FrameWriter {
+ public:
+  FrameWriter(const AgentEvalConfig& c, int64_t episode)
+      : dir_(std::filesystem::path(c.video_dir) / episode_folder(episode)),
+        width_(c.video_width),
+        height_(c.video_height) {
+    std::filesystem::create_directories(dir_);
+  }
+
+  void draw(envs::Env& env) {
+    char name[32];
+    std::snprintf(name, sizeof name, "frame-%04lld.png", static_cast<long long>(frames_++));
+    sim::write_png(env.render("", width_, height_), dir_ / name);
+  }
+
+  static std::string episode_folder(int64_t episode) {
+    char name[32];
+    std::snprintf(name, sizeof name, "episode-%03lld", static_cast<long long>(episode));
+    return name;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  int width_, height_;
+  int64_t frames_ = 0;
+};
 
 // `state_twin`: for an env observing pixels only, the same task without them, where the final
 // state is restored to measure the goal distance (the goal compares state observations).
+// `frames`, when given, draws the episode.
 EpisodeOutcome play_episode(envs::Env& env, envs::Env* state_twin, Agent& agent, uint64_t seed,
-                            std::vector<float>& a) {
+                            std::vector<float>& a, FrameWriter* frames) {
   EpisodeOutcome out;
   out.seed = seed;
   env.reset(seed);
   agent.reset(env, derive_seed(seed, 1));
+  if (frames != nullptr) frames->draw(env);
   envs::TimeStep step;
   do {
     agent.act(env, a);
     step = env.step(a);
+    if (frames != nullptr) frames->draw(env);
     out.total_reward += step.reward;
     ++out.length;
   } while (!step.done());
@@ -147,38 +102,36 @@ std::pair<double, double> wilson_interval(int64_t successes, int64_t n) {
 }
 
 void check_agent(const std::string& agent, const std::vector<std::string>& overrides) {
-  const AgentKind kind = parse_agent(agent);
-  if (!kind.planner.empty()) {
-    plan_settings(kind, overrides, nullptr);
-  } else if (!overrides.empty()) {
-    throw Error("--set: agent " + agent + " has no planner to configure");
-  }
+  agent_recipe(agent, overrides, nullptr);
 }
 
 AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalConfig& c) {
   if (c.episodes < 1) throw Error("--episodes: expected at least 1");
   if (c.threads < 1) throw Error("--threads: expected at least 1");
-  check_agent(c.agent, c.overrides);  // before any loading
-  const AgentKind kind = parse_agent(c.agent);
+  if (!c.video_dir.empty() &&
+      (c.video_width < 1 || c.video_height < 1 || c.video_width > envs::kMaxPixelSize ||
+       c.video_height > envs::kMaxPixelSize)) {
+    throw Error("--video-size: expected 1.." + std::to_string(envs::kMaxPixelSize) +
+                " pixels each way");
+  }
+  AgentRecipe recipe = agent_recipe(c.agent, c.overrides, nullptr);  // before any loading
   const envs::EnvEntry& entry = registry.find(c.env_id);
   // the oracle plays the task without pictures; every other agent sees what the env observes
-  const Options options =
-      kind.planner.empty() || kind.latent ? c.options : without_pixels(c.options);
+  const Options options = !recipe.plans() || recipe.latent ? c.options : without_pixels(c.options);
   std::unique_ptr<envs::Env> prototype = registry.make(c.env_id, options);
   const envs::EnvSpec& spec = prototype->spec();
-  if (kind.latent && !spec.is_goal_task()) {
+  if (recipe.latent && !spec.is_goal_task()) {
     throw Error(c.env_id + ": latent agents plan towards a goal; this task has none");
   }
   std::optional<WorldModel> model;
-  if (kind.latent) {
+  if (recipe.latent) {
     if (c.model.empty()) throw Error("--agent " + c.agent + " needs --model");
     model.emplace(WorldModel::load(c.model, &spec));
     set_inference_threads(1);  // episodes run in parallel instead
   } else if (!c.model.empty()) {
     throw Error("--model: agent " + c.agent + " uses no model");
   }
-  PlanSettings settings;
-  if (!kind.planner.empty()) settings = plan_settings(kind, c.overrides, model ? &*model : nullptr);
+  if (model) recipe = agent_recipe(c.agent, c.overrides, &*model);  // the model's frameskip
 
   AgentEvalResult r;
   r.agent = c.agent;
@@ -201,12 +154,14 @@ AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalCo
       if (spec.is_goal_task() && env->observation().empty()) {
         state_twin = registry.make(c.env_id, without_pixels(options));
       }
-      std::unique_ptr<Agent> agent =
-          make_agent(c, kind, settings, entry, *env, model ? &*model : nullptr);
+      std::unique_ptr<Agent> agent = make_agent(recipe, entry, *env, model ? &*model : nullptr);
       std::vector<float> action(static_cast<size_t>(spec.action_space.flat_size()));
       for (int64_t k = next++; k < c.episodes; k = next++) {
-        r.outcomes[static_cast<size_t>(k)] = play_episode(
-            *env, state_twin.get(), *agent, derive_seed(c.seed, static_cast<uint64_t>(k)), action);
+        std::optional<FrameWriter> frames;
+        if (!c.video_dir.empty() && k < c.video_episodes) frames.emplace(c, k);
+        r.outcomes[static_cast<size_t>(k)] =
+            play_episode(*env, state_twin.get(), *agent, derive_seed(c.seed, uint64_t(k)), action,
+                         frames ? &*frames : nullptr);
         const std::lock_guard lock(progress_mutex);
         ++done;
         if (progress) progress->update(done);
@@ -238,8 +193,8 @@ AgentEvalResult evaluate_agent(const envs::Registry& registry, const AgentEvalCo
     r.predictor_calls_per_plan = static_cast<double>(total.predictor_calls) / total.plans;
     r.simulated_steps_per_plan = static_cast<double>(total.simulated_steps) / total.plans;
   }
-  if (!kind.planner.empty()) r.planner = settings.planner;
-  if (kind.latent) r.objective_cost = settings.cost;
+  if (recipe.plans()) r.planner = recipe.planner;
+  if (recipe.latent) r.objective_cost = recipe.cost;
   return r;
 }
 

@@ -27,6 +27,13 @@ struct AgentEvalConfig {
   // "planner.field=value" (PlannerConfig) and "objective.cost=final|sum" (latent agents)
   std::vector<std::string> overrides;
   bool progress = false;  // progress lines on stderr
+  // When set, episodes 0 .. video_episodes - 1 are drawn after the reset and every step (the
+  // task's default view with its markers, video_width x video_height) into
+  // video_dir/episode-K/frame-TTTT.png.
+  std::string video_dir;
+  int64_t video_episodes = 1;
+  int video_width = 320;
+  int video_height = 240;
 };
 
 struct EpisodeOutcome {

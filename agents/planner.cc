@@ -23,6 +23,7 @@ void visit(PlannerConfig& c, F&& f) {
   f("momentum", c.momentum);
   f("temperature", c.temperature);
   f("learning_rate", c.learning_rate);
+  f("cem_iterations", c.cem_iterations);
   f("warm_start", c.warm_start);
   f("execute", c.execute);
 }
@@ -51,6 +52,11 @@ void check(const PlannerConfig& c, const std::string& where) {
   require(c.learning_rate > 0 && std::isfinite(c.learning_rate), where + ".learning_rate",
           "expected > 0");
   require(c.execute >= 1 && c.execute <= c.horizon, where + ".execute", "expected 1..horizon");
+  require(c.cem_iterations >= 0 && c.cem_iterations <= 1000 &&
+              (c.cem_iterations == 0 || c.method == "grad"),
+          where + ".cem_iterations", "expected 0..1000, and 0 unless the method is grad");
+  require(c.cem_iterations == 0 || c.elites <= c.samples, where + ".elites",
+          "expected 1..samples for the CEM iterations");
 }
 
 }  // namespace
@@ -207,22 +213,7 @@ void Planner::descend(SequenceScorer& scorer) {
   }
 }
 
-std::span<const float> Planner::plan(SequenceScorer& scorer) {
-  if (!warm_) std::fill(mean_.begin(), mean_.end(), 0.0f);
-  std::fill(std_.begin(), std_.end(), static_cast<float>(config_.init_std));
-  best_cost_ = std::numeric_limits<float>::infinity();
-  iteration_costs_.clear();
-  scored_ = 0;
-  if (config_.method == "grad") {
-    // the starts: the warm start, and draws around it
-    std::copy(mean_.begin(), mean_.end(), samples_.begin());
-    sample(1);
-    descend(scorer);
-    result_ = best_;
-    return result_;
-  }
-  const bool random = config_.method == "random";
-  const int64_t iterations = random ? 1 : config_.iterations;
+void Planner::search(SequenceScorer& scorer, int64_t iterations, const std::string& method) {
   for (int64_t it = 0; it < iterations; ++it) {
     // the current mean is always a candidate, so a warm start is never lost to sampling
     std::copy(mean_.begin(), mean_.end(), samples_.begin());
@@ -235,9 +226,28 @@ std::span<const float> Planner::plan(SequenceScorer& scorer) {
     std::stable_sort(order_.begin(), order_.end(), [&](int64_t a, int64_t b) {
       return costs_[static_cast<size_t>(a)] < costs_[static_cast<size_t>(b)];
     });
-    if (config_.method == "cem") refit_cem();
-    if (config_.method == "mppi") refit_mppi();
+    if (method == "cem") refit_cem();
+    if (method == "mppi") refit_mppi();
   }
+}
+
+std::span<const float> Planner::plan(SequenceScorer& scorer) {
+  if (!warm_) std::fill(mean_.begin(), mean_.end(), 0.0f);
+  std::fill(std_.begin(), std_.end(), static_cast<float>(config_.init_std));
+  best_cost_ = std::numeric_limits<float>::infinity();
+  iteration_costs_.clear();
+  scored_ = 0;
+  if (config_.method == "grad") {
+    search(scorer, config_.cem_iterations, "cem");
+    // the starts: the (warm or CEM's) mean, and draws around it
+    std::copy(mean_.begin(), mean_.end(), samples_.begin());
+    sample(1);
+    descend(scorer);
+    result_ = best_;
+    return result_;
+  }
+  const bool random = config_.method == "random";
+  search(scorer, random ? 1 : config_.iterations, config_.method);
   result_ = random ? best_ : mean_;
   return result_;
 }

@@ -28,8 +28,11 @@ struct PlannerConfig {
   double momentum = 0.1;       // cem: the weight the previous mean keeps in each refit
   double temperature = 0.1;    // mppi: on costs scaled to [0, 1] within each iteration
   double learning_rate = 0.1;  // grad: Adam's step, in normalised action units
-  bool warm_start = true;      // start from the previous plan shifted by what was executed
-  int64_t execute = 1;         // chunks executed before replanning (receding horizon)
+  // grad: CEM iterations first (samples, elites); the descent then starts from their mean and
+  // from draws around it with their std. 0 = start from the warm start and draws around it.
+  int64_t cem_iterations = 0;
+  bool warm_start = true;  // start from the previous plan shifted by what was executed
+  int64_t execute = 1;     // chunks executed before replanning (receding horizon)
 };
 
 // Reads {"method": ..., ...}; fields left out keep their defaults. Throws uw::Error naming
@@ -79,6 +82,9 @@ class Planner {
 
  private:
   void sample(int64_t first_row);
+  // Iterations of sampling around the mean, scoring, and refitting by `method` (cem, mppi; for
+  // random no refit).
+  void search(SequenceScorer& scorer, int64_t iterations, const std::string& method);
   void refit_cem();
   void refit_mppi();
   void descend(SequenceScorer& scorer);

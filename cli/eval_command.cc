@@ -1,5 +1,6 @@
 // umwelt eval: an agent (a policy, the oracle, or MPC in a world model's latent space) plays
 // episodes of a task and is scored.
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "core/error.h"
 
 namespace uw::cli {
 namespace {
@@ -14,8 +16,20 @@ namespace {
 struct EvalArgs {
   agents::AgentEvalConfig config;
   std::vector<std::string> options;
+  std::string video_size = "320x240";
   bool json = false;
 };
+
+// "WxH" as two positive numbers; throws naming the option.
+std::pair<int, int> parse_size(const std::string& text) {
+  int width = 0, height = 0;
+  char x = 0, rest = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &width, &x, &height, &rest) != 3 || x != 'x' ||
+      width < 1 || height < 1) {
+    throw Error("--video-size '" + text + "': expected WxH, e.g. 320x240");
+  }
+  return {width, height};
+}
 
 // "[low, high]" (appended piece by piece: g++ 12 warns falsely on "[" + std::string)
 std::string interval_text(double low, double high) {
@@ -28,6 +42,7 @@ void run_eval(EvalArgs& args) {
   agents::AgentEvalConfig& c = args.config;
   c.options = Options::parse(args.options);
   c.progress = !args.json;
+  std::tie(c.video_width, c.video_height) = parse_size(args.video_size);
   const envs::Registry registry = envs::make_default_registry();
   const agents::AgentEvalResult r = agents::evaluate_agent(registry, c);
   if (args.json) {
@@ -35,6 +50,7 @@ void run_eval(EvalArgs& args) {
     out["env"] = c.env_id;
     out["seed"] = c.seed;
     out["model"] = c.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.model);
+    if (!c.video_dir.empty()) out["video"] = c.video_dir;
     std::cout << out.dump() << "\n";
     return;
   }
@@ -71,6 +87,12 @@ void add_eval_command(App& app) {
                       "init_std, min_std, momentum, temperature, learning_rate, warm_start, "
                       "execute) or "
                       "objective.cost=final|sum (repeatable)");
+  command->add_option("--video", c.video_dir,
+                      "Write PNG frames of the first episodes here: DIR/episode-K/frame-T.png "
+                      "(the task's view with the goal marked)");
+  command->add_option("--video-episodes", c.video_episodes, "Episodes drawn with --video")
+      ->check(PositiveNumber);
+  command->add_option("--video-size", args->video_size, "Frame size WxH with --video");
   command->add_flag("--json", args->json, "Print one JSON object");
   command->callback([args] { run_eval(*args); });
 }

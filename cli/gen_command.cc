@@ -2,6 +2,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#ifdef UMWELT_WITH_TORCH
+#include "agents/agent_policy.h"
+#endif
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/table.h"
@@ -22,7 +25,10 @@ struct GenArgs {
 void run_gen(GenArgs& args) {
   args.config.options = Options::parse(args.options);
   args.config.state_every = data::parse_states(args.states);
-  const envs::Registry registry = envs::make_default_registry();
+  envs::Registry registry = envs::make_default_registry();
+#ifdef UMWELT_WITH_TORCH
+  agents::add_agent_policy_kinds(registry);
+#endif
   const data::GenerateResult result =
       data::generate(registry, args.config, args.out, {.threads = args.threads, .progress = true});
   const data::Manifest& m = result.manifest;
@@ -76,7 +82,9 @@ void add_gen_command(App& app) {
       ->check(PositiveNumber);
   command->add_option("--policy", c.policy,
                       "Behaviour policy: random, ou[:theta=0.15,sigma=0.3], "
-                      "scripted[:noise=0.1] (goal tasks), or mix:random=0.5,scripted=0.5");
+                      "scripted[:noise=0.1] (goal tasks), mix:random=0.5,scripted=0.5, or an "
+                      "agent that plans: oracle-cem[:samples=100,...], "
+                      "latent-cem:model=DIR[,...] (any planner field; see docs/planning.md)");
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
   command->add_option("--states", args->states,
                       "Simulator states kept for exact replay: all (default), none, or every=K "

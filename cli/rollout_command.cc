@@ -3,6 +3,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#ifdef UMWELT_WITH_TORCH
+#include "agents/agent_policy.h"
+#endif
 #include "cli/actions_file.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -61,7 +64,10 @@ envs::RolloutConfig make_config(const RolloutArgs& args, const std::string& env,
 }
 
 void run_rollout_command(const RolloutArgs& args) {
-  const envs::Registry registry = envs::make_default_registry();
+  envs::Registry registry = envs::make_default_registry();
+#ifdef UMWELT_WITH_TORCH
+  agents::add_agent_policy_kinds(registry);
+#endif
   std::vector<std::string> ids = args.envs;
   if (ids.size() == 1 && ids.front() == "all") ids = registry.ids();
   const std::string policy = args.actions_file.empty() ? args.policy : "file:" + args.actions_file;
@@ -124,7 +130,8 @@ void add_rollout_command(App& app) {
   command->add_option("--seed", args->seed, "Seed; env i gets seed + i");
   command->add_option("--policy", args->policy,
                       "zero, random, ou[:theta=..,sigma=..], scripted[:noise=..] (the task's "
-                      "controller; noise 0.1 by default) or mix:KIND=WEIGHT,...");
+                      "controller; noise 0.1 by default), mix:KIND=WEIGHT,..., or an agent "
+                      "that plans: oracle-cem[:samples=100,...], latent-cem:model=DIR[,...]");
   command->add_option("--num-envs", args->num_envs, "Envs stepped together")->check(PositiveNumber);
   command->add_option("--threads", args->threads, "Threads stepping them")->check(PositiveNumber);
   command->add_option("--option", args->options,

@@ -49,6 +49,17 @@ void Progress::update(int64_t done, std::string detail) {
   print(done, false);
 }
 
+namespace {
+
+// Two significant digits under 10 per second ("0.25", "3.4"), whole numbers above.
+std::string format_rate(double rate) {
+  char text[32];
+  std::snprintf(text, sizeof text, rate < 10 ? "%.2g" : "%.0f", rate);
+  return text;
+}
+
+}  // namespace
+
 void Progress::finish() {
   if (finished_) return;
   finished_ = true;
@@ -62,11 +73,11 @@ void Progress::print(int64_t done, bool final) {
   const double rate = elapsed > 0 ? done / elapsed : 0;
   const double eta = rate > 0 ? (total_ - done) / rate : NAN;
   const double percent = total_ > 0 ? 100.0 * done / total_ : 100.0;
-  std::fprintf(out_, "%s%s: %ld/%ld %s (%.0f%%), %.0f %s/s, %s%s%s %s%s", terminal_ ? "\r" : "",
+  std::fprintf(out_, "%s%s: %ld/%ld %s (%.0f%%), %s %s/s, %s%s%s %s%s", terminal_ ? "\r" : "",
                label_.c_str(), static_cast<long>(done), static_cast<long>(total_), unit_.c_str(),
-               percent, rate, unit_.c_str(), detail_.c_str(), detail_.empty() ? "" : ", ",
-               final ? "took" : "ETA", format_duration(final ? elapsed : eta).c_str(),
-               terminal_ && !final ? "   " : "\n");
+               percent, format_rate(rate).c_str(), unit_.c_str(), detail_.c_str(),
+               detail_.empty() ? "" : ", ", final ? "took" : "ETA",
+               format_duration(final ? elapsed : eta).c_str(), terminal_ && !final ? "   " : "\n");
   std::fflush(out_);
 }
 

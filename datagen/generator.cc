@@ -238,7 +238,7 @@ Manifest make_manifest(const fs::path& dir, const GenerationConfig& config,
   manifest.generation = config;
   manifest.spec = recorder.spec();
   manifest.layout = recorder.layout();
-  manifest.policy = envs::describe_policy(config.policy, recorder.spec(), recorder.scripted());
+  manifest.policy = recorder.policy_description();
   manifest.generator = generator_versions();
   for (int64_t j = 0; j < config.total_shards(); ++j) {
     if (!config.owns(j)) continue;

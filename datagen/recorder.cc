@@ -16,7 +16,10 @@ EpisodeRecorder::EpisodeRecorder(const envs::Registry& registry, const Generatio
     : config_(config), env_(registry.make(config.env_id, config.options)) {
   const envs::EnvSpec& spec = env_->spec();
   scripted_ = registry.find(config.env_id).scripted;
-  policy_ = envs::make_policy(config.policy, spec, scripted_);
+  policy_ = envs::make_policy(config.policy, spec, scripted_, 1, registry.policy_kinds());
+  policy_description_ =
+      envs::describe_policy(config.policy, spec, scripted_, registry.policy_kinds());
+  policy_->bind(0, *env_);
   goal_ = env_->goal();
   layout_.obs_size = spec.observation_space.flat_size();
   layout_.action_size = spec.action_space.flat_size();

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "datagen/episode.h"
 #include "datagen/manifest.h"
@@ -28,6 +29,8 @@ class EpisodeRecorder {
   const EpisodeLayout& layout() const { return layout_; }
   // The task's scripted controller, nullptr when it has none.
   envs::ScriptedController scripted() const { return scripted_; }
+  // The policy's parameters with defaults filled in (envs::describe_policy), for the manifest.
+  const nlohmann::json& policy_description() const { return policy_description_; }
   // The most steps an episode has: the env's limit, or max_steps when shorter.
   int64_t step_limit() const { return step_limit_; }
 
@@ -38,6 +41,7 @@ class EpisodeRecorder {
   GenerationConfig config_;
   std::unique_ptr<envs::Env> env_;
   std::unique_ptr<envs::Policy> policy_;
+  nlohmann::json policy_description_;
   envs::ScriptedController scripted_ = nullptr;  // the task's, for scripted policies
   const envs::Goal* goal_ = nullptr;             // the env's, for goal tasks
   EpisodeLayout layout_;

@@ -178,6 +178,9 @@ class MixturePolicy final : public Policy {
     }
   }
   std::string_view name(int row) const override { return components_[current_[row]]->name(row); }
+  void bind(int row, const Env& env) override {
+    for (const auto& component : components_) component->bind(row, env);
+  }
 
  private:
   std::vector<std::unique_ptr<Policy>> components_;
@@ -211,8 +214,8 @@ struct Batch {
 
 // Builds the policy; with `out`, describes it there too (its parameters, defaults filled in).
 std::unique_ptr<Policy> build(const std::string& spec, const EnvSpec& env_spec,
-                              ScriptedController scripted, const Batch& batch, json* out,
-                              bool in_mixture) {
+                              ScriptedController scripted, const Batch& batch,
+                              std::span<const PolicyKind> more, json* out, bool in_mixture) {
   const ParsedSpec parsed = parse_spec(spec);
   if (parsed.kind == "random") {
     resolve(parsed, {}, spec);
@@ -253,16 +256,22 @@ std::unique_ptr<Policy> build(const std::string& spec, const EnvSpec& env_spec,
                     ", expected a positive number");
       }
       json described;
-      mixture->add(build(component, env_spec, scripted, batch, &described, true), weight);
+      mixture->add(build(component, env_spec, scripted, batch, {}, &described, true), weight);
       described["weight"] = weight;
       components.push_back(described);
     }
     if (out) *out = {{"kind", "mix"}, {"components", components}};
     return mixture;
   }
-  throw Error("policy '" + spec + "': unknown kind '" + parsed.kind + "'; expected random, " +
-              "ou[:theta=..,sigma=..], scripted[:noise=..]" +
-              (in_mixture ? "" : ", or mix:KIND=WEIGHT,..."));
+  for (const PolicyKind& kind : more) {
+    if (kind.name != parsed.kind) continue;
+    if (out) *out = kind.describe(parsed.params, env_spec);
+    return kind.make(parsed.params, env_spec, batch.rows);
+  }
+  std::string expected = "random, ou[:theta=..,sigma=..], scripted[:noise=..]";
+  for (const PolicyKind& kind : more) expected += ", " + kind.usage;
+  if (!in_mixture) expected += ", or mix:KIND=WEIGHT,...";
+  throw Error("policy '" + spec + "': unknown kind '" + parsed.kind + "'; expected " + expected);
 }
 
 Batch batch_of(const EnvSpec& env_spec, int rows) {
@@ -275,14 +284,15 @@ Batch batch_of(const EnvSpec& env_spec, int rows) {
 }  // namespace
 
 std::unique_ptr<Policy> make_policy(const std::string& spec, const EnvSpec& env_spec,
-                                    ScriptedController scripted, int rows) {
-  return build(spec, env_spec, scripted, batch_of(env_spec, rows), nullptr, false);
+                                    ScriptedController scripted, int rows,
+                                    std::span<const PolicyKind> more) {
+  return build(spec, env_spec, scripted, batch_of(env_spec, rows), more, nullptr, false);
 }
 
-json describe_policy(const std::string& spec, const EnvSpec& env_spec,
-                     ScriptedController scripted) {
+json describe_policy(const std::string& spec, const EnvSpec& env_spec, ScriptedController scripted,
+                     std::span<const PolicyKind> more) {
   json out;
-  build(spec, env_spec, scripted, batch_of(env_spec, 1), &out, false);
+  build(spec, env_spec, scripted, batch_of(env_spec, 1), more, &out, false);
   return out;
 }
 

@@ -19,6 +19,15 @@ void Registry::add(EnvEntry entry) {
   entries_.push_back(std::move(entry));
 }
 
+void Registry::add_policy_kind(PolicyKind kind) {
+  for (const PolicyKind& existing : policy_kinds_) {
+    UW_CHECK(existing.name != kind.name, "policy kind registered twice: " + kind.name);
+  }
+  UW_CHECK(kind.make != nullptr && kind.describe != nullptr,
+           "policy kind without a maker: " + kind.name);
+  policy_kinds_.push_back(std::move(kind));
+}
+
 const EnvEntry& Registry::find(const std::string& id) const {
   for (const EnvEntry& entry : entries_) {
     if (!entry.is_family() && entry.id == id) return entry;

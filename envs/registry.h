@@ -8,6 +8,7 @@
 
 #include "core/options.h"
 #include "envs/env.h"
+#include "envs/policy.h"
 #include "envs/scripted.h"
 
 namespace uw::envs {
@@ -42,11 +43,17 @@ class Registry {
   std::unique_ptr<Env> make(const std::string& id, const Options& options = {}) const;
 
   const std::vector<EnvEntry>& entries() const { return entries_; }
+
+  // Policy kinds beyond make_policy's own (the agents' planners); a repeated name is a
+  // programming error.
+  void add_policy_kind(PolicyKind kind);
+  std::span<const PolicyKind> policy_kinds() const { return policy_kinds_; }
   // The exact ids, in registration order (families excluded).
   std::vector<std::string> ids() const;
 
  private:
   std::vector<EnvEntry> entries_;
+  std::vector<PolicyKind> policy_kinds_;
 };
 
 struct RegistryConfig {

@@ -34,7 +34,8 @@ class ActionSource {
     }
     if (config.fixed_actions.empty() && config.policy != "zero") {
       policy_ = make_policy(config.policy, envs.spec(), registry.find(config.env_id).scripted,
-                            envs.num_envs());
+                            envs.num_envs(), registry.policy_kinds());
+      for (int i = 0; i < envs.num_envs(); ++i) policy_->bind(i, envs.env(i));
       unit_.assign(size_t(envs.num_envs()) * action_size_, 0.0f);
       episodes_.assign(envs.num_envs(), 0);
     }

@@ -4,42 +4,15 @@
 
 #include "agents/agent.h"
 #include "agents/agent_eval.h"
-#include "agents/trainer.h"
 #include "agents/world_model.h"
 #include "core/error.h"
+#include "tests/agents/planning_model.h"
 #include "tests/datagen/datagen_test_util.h"
 
 using namespace uw::test;
 namespace agents = uw::agents;
 
 namespace {
-
-// A small pointmass model predicting chunks of 5 actions, trained once per test binary.
-const fs::path& model_dir() {
-  static TempDir dir("planning_model");
-  static const bool made = [] {
-    // episodes long enough for evaluation's 10 imagined chunks of 5 actions
-    uw::data::GenerationConfig config = small_config(24);
-    config.max_steps = 100;
-    config.policy = "mix:random=0.5,scripted=0.5";
-    uw::data::generate(registry(), config, dir / "d", {});
-    agents::TrainOptions o;
-    o.data = dir / "d";
-    o.out = dir / "m";
-    o.steps = 30;
-    o.threads = 1;
-    o.progress = false;
-    o.overrides = {"model.encoder_hidden=32", "model.predictor_hidden=32", "model.probe_hidden=32",
-                   "model.latent_dim=4",      "model.frameskip=5",         "model.history=2",
-                   "train.batch_size=32",     "train.eval_windows=32",     "train.eval_every=0",
-                   "loss.horizon=2"};
-    agents::train_world_model(o);
-    return true;
-  }();
-  (void)made;
-  static const fs::path path = dir / "m";
-  return path;
-}
 
 agents::AgentEvalConfig eval_config(const std::string& agent, int64_t episodes) {
   agents::AgentEvalConfig c;
@@ -251,7 +224,7 @@ TEST_CASE("umwelt eval: bad input gets a clear error") {
   c.overrides = {"planner.frameskip=2"};
   fails(c, "planner.frameskip 2: the model predicts chunks of 5 actions");
   c.overrides = {"objective.cost=mean"};
-  fails(c, "objective cost 'mean' is not one of final, sum");
+  fails(c, "--set objective.cost=mean: expected final or sum");
   c.overrides = {"objective.weight=2"};
   fails(c, "the objective has one field, cost");
   c.overrides = {"planner.samples=0"};

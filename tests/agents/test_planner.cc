@@ -88,6 +88,40 @@ TEST_CASE("planners: CEM and MPPI find the best sequence within the action bound
   }
 }
 
+TEST_CASE("planners: gradient descent seeded by CEM starts where CEM ended") {
+  // the cost's gradient vanishes (a saturated model), so only the starts decide the plan
+  struct NoSlope : QuadraticScorer {
+    using QuadraticScorer::QuadraticScorer;
+    void score_with_gradient(int64_t n, std::span<const float> sequences, std::span<float> costs,
+                             std::span<float> gradient) override {
+      score(n, sequences, costs);
+      std::fill(gradient.begin(), gradient.end(), 0.0f);
+    }
+  };
+  agents::PlannerConfig c = config("grad");
+  c.samples = 64;
+  c.elites = 8;
+  c.iterations = 5;
+  const auto plan_cost = [&](int64_t cem_iterations) {
+    c.cem_iterations = cem_iterations;
+    agents::Planner planner(c, 2);
+    planner.reset(4);
+    NoSlope scorer(target());
+    const std::span<const float> plan = planner.plan(scorer);
+    CHECK(planner.sequences_scored() == 64 * (cem_iterations + 6));
+    CHECK(planner.cost_per_iteration().size() == static_cast<size_t>(cem_iterations + 6));
+    return scorer.cost_of(plan);
+  };
+  const double alone = plan_cost(0);
+  const double seeded = plan_cost(10);
+  CHECK(seeded < 0.2 * alone);
+  CHECK(seeded < 0.36 + 0.15);  // 0.36: the target value beyond the bounds
+
+  c.method = "cem";
+  c.cem_iterations = 3;
+  CHECK_THROWS_WITH(agents::Planner(c, 2), Catch::Contains("planner.cem_iterations"));
+}
+
 TEST_CASE("planners: gradient descent finds the best sequence, and needs a gradient") {
   agents::PlannerConfig c = config("grad");
   c.samples = 4;

@@ -196,3 +196,49 @@ TEST_CASE("umwelt eval: latent planning with a pixel model, towards the goal's p
       umwelt("eval --env pointmass-reach --agent latent-cem --episodes 1 --model " + dir.str("m")),
       "differs from the one the model was trained on");
 }
+
+TEST_CASE("umwelt eval --video: PNG frames of the chosen episodes, one per step") {
+  TempDir dir("eval_video");
+  const Run eval = umwelt(
+      "eval --env pointmass-reach --agent oracle-cem --episodes 2 --json "
+      "--set planner.samples=16 --set planner.elites=4 --set planner.iterations=2 "
+      "--video-size 64x48 --video " +
+      dir.str("v"));
+  INFO(eval.err);
+  REQUIRE(eval.exit_code == 0);
+  const auto result = nlohmann::json::parse(eval.out);
+  const int64_t length = result["per_episode"][0]["length"];
+  const fs::path episode = dir / "v" / "episode-000";
+  int64_t frames = 0;
+  for (const auto& file : fs::directory_iterator(episode)) {
+    frames += file.path().extension() == ".png" ? 1 : 0;
+  }
+  CHECK(frames == length + 1);                    // the reset, then every step
+  CHECK(!fs::exists(dir / "v" / "episode-001"));  // --video-episodes 1 by default
+  // real pictures, and the point mass moves between the first and the last
+  const std::string first = read_file(episode / "frame-0000.png");
+  CHECK(first.rfind("\x89PNG", 0) == 0);
+  char last_name[32];
+  std::snprintf(last_name, sizeof last_name, "frame-%04lld.png", static_cast<long long>(length));
+  CHECK(read_file(episode / last_name) != first);
+  expect_error(
+      umwelt("eval --env pointmass-reach --episodes 1 --video-size 64 --video " + dir.str("w")),
+      "--video-size '64': expected WxH");
+}
+
+TEST_CASE("umwelt gen and rollout: agents that plan as policies") {
+  TempDir dir("agent_policy_cli");
+  const Run gen = umwelt("gen --env pointmass-reach --episodes 2 --max-steps 20 --json --out " +
+                         dir.str("d") + " --policy oracle-cem:samples=16,elites=4,iterations=2");
+  INFO(gen.err);
+  REQUIRE(gen.exit_code == 0);
+  const auto manifest = nlohmann::json::parse(read_file(dir / "d" / "manifest.json"));
+  CHECK(manifest["policy"]["kind"] == "oracle-cem");
+  const Run rollout = umwelt(
+      "rollout --env pointmass-reach --steps 10 --num-envs 2 --json "
+      "--policy oracle-random:samples=8");
+  INFO(rollout.err);
+  REQUIRE(rollout.exit_code == 0);
+  expect_error(umwelt("rollout --env pointmass-reach --steps 1 --policy latent-cem"),
+               "needs model=DIR");
+}
