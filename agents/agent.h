@@ -92,7 +92,10 @@ class MpcAgent : public Agent {
 
 // The cost of a plan in a world model's latent space: the squared distance between the
 // imagined latent and the encoded goal observation, at the last chunk ("final") or summed over
-// the chunks ("sum"). The model's history starts as the first latent repeated.
+// the chunks ("sum"); or ("probe") the squared goal-space distance to the goal of what the
+// model's state probe decodes from the last imagined latent (Goal::achieved on the decoded
+// observation: the task's own measure, read from imagination). The model's history starts as
+// the first latent repeated.
 std::unique_ptr<MpcObjective> make_latent_goal_objective(const WorldModel& model,
                                                          const envs::EnvSpec& spec, int64_t horizon,
                                                          const std::string& cost = "final");

@@ -54,12 +54,12 @@ AgentRecipe agent_recipe(const std::string& name, const std::vector<std::string>
   for (const auto& [field, value] : json["objective"].items()) {
     if (field != "cost" || !value.is_string()) {
       throw Error("--set objective." + field +
-                  ": the objective has one field, cost (final or sum)");
+                  ": the objective has one field, cost (final, sum or probe)");
     }
   }
   recipe.cost = json["objective"]["cost"].get<std::string>();
-  if (recipe.cost != "final" && recipe.cost != "sum") {
-    throw Error("--set objective.cost=" + recipe.cost + ": expected final or sum");
+  if (recipe.cost != "final" && recipe.cost != "sum" && recipe.cost != "probe") {
+    throw Error("--set objective.cost=" + recipe.cost + ": expected final, sum or probe");
   }
   PlannerConfig& p = recipe.planner;
   if (model != nullptr) {

@@ -19,13 +19,13 @@ struct AgentRecipe {
   std::string method;  // the planner's method; "" for random and scripted
   bool latent = false;
   PlannerConfig planner;       // frameskip resolved (the model's; the oracle's 5 by default)
-  std::string cost = "final";  // latent agents: the objective's cost, final or sum
+  std::string cost = "final";  // latent agents: the objective's cost, final, sum or probe
 
   bool plans() const { return !method.empty(); }
 };
 
-// Resolves a name and its overrides ("planner.field=value", "objective.cost=final|sum") on top
-// of the defaults. With a model, the frameskip must be the model's. Throws uw::Error on an
+// Resolves a name and its overrides ("planner.field=value", "objective.cost=final|sum|probe") on
+// top of the defaults. With a model, the frameskip must be the model's. Throws uw::Error on an
 // unknown name, an override it cannot take, a value out of range.
 AgentRecipe agent_recipe(const std::string& name, const std::vector<std::string>& overrides,
                          const WorldModel* model);

@@ -9,13 +9,22 @@
 namespace uw::agents {
 namespace {
 
+// What a plan's imagined latents are priced by.
+enum class Cost {
+  kFinal,  // the last latent's squared distance to the encoded goal
+  kSum,    // the same summed over the horizon
+  kProbe,  // the goal distance of what the state probe decodes from the last latent
+};
+
 class LatentGoalObjective : public MpcObjective {
  public:
-  LatentGoalObjective(const WorldModel& model, const envs::EnvSpec& spec, int64_t horizon, bool sum)
+  LatentGoalObjective(const WorldModel& model, const envs::EnvSpec& spec, int64_t horizon,
+                      Cost cost)
       : model_(model),
         action_space_(spec.action_space),
         horizon_(horizon),
-        sum_(sum),
+        cost_(cost),
+        sum_(cost == Cost::kSum),
         z_(static_cast<size_t>(model.latent_dim())),
         goal_(z_.size()),
         history_(static_cast<size_t>(model.history()) * z_.size()) {
@@ -36,6 +45,8 @@ class LatentGoalObjective : public MpcObjective {
                   "(make the env with the model's pixels option, and reset it)");
     }
     encode(goal->observation(), goal->pixels(), goal_);
+    goal_task_ = goal;
+    achieved_.resize(goal->values().size());
     fresh_ = true;
   }
 
@@ -59,6 +70,10 @@ class LatentGoalObjective : public MpcObjective {
     latents_.resize(static_cast<size_t>(n * horizon_) * z);
     model_.rollout(n, horizon_, batch_history_, chunks_, latents_, &scratch_);
     predictor_calls_ += n * horizon_;
+    if (cost_ == Cost::kProbe) {
+      score_by_probe(n, costs);
+      return;
+    }
     for (size_t r = 0; r < static_cast<size_t>(n); ++r) {
       double cost = 0;
       for (int64_t k = sum_ ? 0 : horizon_ - 1; k < horizon_; ++k) {
@@ -69,7 +84,7 @@ class LatentGoalObjective : public MpcObjective {
     }
   }
 
-  bool has_gradient() const override { return true; }
+  bool has_gradient() const override { return cost_ != Cost::kProbe; }
 
   void score_with_gradient(int64_t n, std::span<const float> sequences, std::span<float> costs,
                            std::span<float> gradient) override {
@@ -84,6 +99,32 @@ class LatentGoalObjective : public MpcObjective {
   int64_t predictor_calls() const override { return predictor_calls_; }
 
  private:
+  // Decodes each row's last imagined latent into an observation and prices what it achieves
+  // against the goal, as the task's success test compares them.
+  void score_by_probe(int64_t n, std::span<float> costs) {
+    const auto z = static_cast<size_t>(model_.latent_dim());
+    const auto rows = static_cast<size_t>(n);
+    last_.resize(rows * z);
+    for (size_t r = 0; r < rows; ++r) {
+      const auto from =
+          latents_.begin() +
+          static_cast<std::ptrdiff_t>((r * static_cast<size_t>(horizon_) + horizon_ - 1) * z);
+      std::copy(from, from + static_cast<std::ptrdiff_t>(z), last_.begin() + r * z);
+    }
+    const auto d = static_cast<size_t>(model_.obs_size());
+    decoded_.resize(rows * d);
+    model_.decode_state(n, last_, decoded_, &scratch_);
+    const std::span<const float> target = goal_task_->values();
+    for (size_t r = 0; r < rows; ++r) {
+      goal_task_->achieved(std::span<const float>(decoded_).subspan(r * d, d), achieved_);
+      double cost = 0;
+      for (size_t i = 0; i < achieved_.size(); ++i) {
+        cost += (achieved_[i] - target[i]) * (achieved_[i] - target[i]);
+      }
+      costs[r] = static_cast<float>(cost);
+    }
+  }
+
   // The candidates in action units (chunks_), and the history once per candidate.
   void prepare(int64_t n, std::span<const float> sequences) {
     const size_t a = half_range_.size();
@@ -109,8 +150,11 @@ class LatentGoalObjective : public MpcObjective {
   const WorldModel& model_;
   envs::Space action_space_;
   int64_t horizon_;
+  Cost cost_;
   bool sum_;
   std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
+  const envs::Goal* goal_task_ = nullptr;  // the env's, for the probe cost
+  std::vector<float> last_, decoded_, achieved_;
   bool fresh_ = true;
   std::vector<float> half_range_;  // [A]: what one normalised unit is in action units
   std::vector<float> chunks_, batch_history_, latents_;
@@ -123,14 +167,20 @@ class LatentGoalObjective : public MpcObjective {
 std::unique_ptr<MpcObjective> make_latent_goal_objective(const WorldModel& model,
                                                          const envs::EnvSpec& spec, int64_t horizon,
                                                          const std::string& cost) {
-  if (cost != "final" && cost != "sum") {
-    throw Error("objective cost '" + cost + "' is not one of final, sum");
+  if (cost != "final" && cost != "sum" && cost != "probe") {
+    throw Error("objective cost '" + cost + "' is not one of final, sum, probe");
+  }
+  if (cost == "probe" && !model.has_probe()) {
+    throw Error(
+        "objective cost probe: the model has no state probe (it was trained on pictures "
+        "alone; train on pixels_and_state=1 data)");
   }
   if (model.action_size() != spec.action_space.flat_size()) {
     throw Error("the model's actions have " + std::to_string(model.action_size()) +
                 " values, the env's " + std::to_string(spec.action_space.flat_size()));
   }
-  return std::make_unique<LatentGoalObjective>(model, spec, horizon, cost == "sum");
+  const Cost c = cost == "final" ? Cost::kFinal : cost == "sum" ? Cost::kSum : Cost::kProbe;
+  return std::make_unique<LatentGoalObjective>(model, spec, horizon, c);
 }
 
 }  // namespace uw::agents

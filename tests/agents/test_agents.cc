@@ -114,7 +114,9 @@ TEST_CASE("MPC: plans every `execute` chunks and plays the plan's actions") {
   CHECK(agent.stats().simulated_steps == 5 * 8 * 6);
 }
 
-TEST_CASE("latent objective: a plan's cost is the imagined latent's distance to the goal's") {
+TEST_CASE(
+    "latent objective: a plan's cost is the imagined latent's distance to the goal's, or the "
+    "goal distance of what the probe decodes from it") {
   const agents::WorldModel model = agents::WorldModel::load(model_dir());
   std::unique_ptr<uw::envs::Env> env = registry().make("pointmass-reach");
   env->reset(2);
@@ -122,12 +124,18 @@ TEST_CASE("latent objective: a plan's cost is the imagined latent's distance to 
   REQUIRE(model.history() == 2);
   std::unique_ptr<agents::MpcObjective> objective =
       agents::make_latent_goal_objective(model, env->spec(), horizon);
-  objective->begin_episode(*env);
-  objective->observe(*env);
+  std::unique_ptr<agents::MpcObjective> probe =
+      agents::make_latent_goal_objective(model, env->spec(), horizon, "probe");
+  CHECK(!probe->has_gradient());
+  for (agents::MpcObjective* o : {objective.get(), probe.get()}) {
+    o->begin_episode(*env);
+    o->observe(*env);
+  }
   const std::vector<float> first_obs(env->observation().begin(), env->observation().end());
   const std::vector<float> push = {0.5f, -0.5f};
   for (int t = 0; t < 5; ++t) env->step(push);
-  objective->observe(*env);  // history: the first observation, then this one
+  // history: the first observation, then this one
+  for (agents::MpcObjective* o : {objective.get(), probe.get()}) o->observe(*env);
 
   // two candidate plans of horizon x 5 actions: still, and a push (normalised = action units)
   const int64_t n = 2, actions = horizon * 5;
@@ -136,8 +144,9 @@ TEST_CASE("latent objective: a plan's cost is the imagined latent's distance to 
     sequences[static_cast<size_t>(2 * i)] = 0.8f;
     sequences[static_cast<size_t>(2 * i + 1)] = 0.3f;
   }
-  std::vector<float> costs(2);
+  std::vector<float> costs(2), probe_costs(2);
   objective->score(n, sequences, costs);
+  probe->score(n, sequences, probe_costs);
   CHECK(objective->predictor_calls() == n * horizon);
 
   // the same by hand through the model's API
@@ -153,8 +162,15 @@ TEST_CASE("latent objective: a plan's cost is the imagined latent's distance to 
     const auto last = std::span<const float>(latents).subspan(
         static_cast<size_t>((r * horizon + horizon - 1) * z), static_cast<size_t>(z));
     CHECK(costs[static_cast<size_t>(r)] == Approx(squared_distance(last, goal)).epsilon(1e-5));
+    // the probe's observation, and what it achieves (the point mass's position) to the goal
+    std::vector<float> decoded(static_cast<size_t>(model.obs_size())), achieved(2);
+    model.decode_state(1, last, decoded);
+    env->goal()->achieved(decoded, achieved);
+    CHECK(probe_costs[static_cast<size_t>(r)] ==
+          Approx(squared_distance(achieved, env->goal()->values())).epsilon(1e-5));
   }
   CHECK(costs[0] != costs[1]);
+  CHECK(probe_costs[0] != probe_costs[1]);
 }
 
 TEST_CASE("latent objective: its gradient is the cost's (finite differences)") {
@@ -224,7 +240,7 @@ TEST_CASE("umwelt eval: bad input gets a clear error") {
   c.overrides = {"planner.frameskip=2"};
   fails(c, "planner.frameskip 2: the model predicts chunks of 5 actions");
   c.overrides = {"objective.cost=mean"};
-  fails(c, "--set objective.cost=mean: expected final or sum");
+  fails(c, "--set objective.cost=mean: expected final, sum or probe");
   c.overrides = {"objective.weight=2"};
   fails(c, "the objective has one field, cost");
   c.overrides = {"planner.samples=0"};
