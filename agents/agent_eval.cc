@@ -39,6 +39,12 @@ class FrameWriter {
         width_(c.video_width),
         height_(c.video_height) {
     std::filesystem::create_directories(dir_);
+    // a longer episode's frames from an earlier run would play on after this one's
+    for (const auto& file : std::filesystem::directory_iterator(dir_)) {
+      if (file.path().filename().string().starts_with("frame-")) {
+        std::filesystem::remove(file.path());
+      }
+    }
   }
 
   void draw(envs::Env& env) {

@@ -199,6 +199,9 @@ TEST_CASE("umwelt eval: latent planning with a pixel model, towards the goal's p
 
 TEST_CASE("umwelt eval --video: PNG frames of the chosen episodes, one per step") {
   TempDir dir("eval_video");
+  // a frame left by an earlier, longer episode in the same place
+  fs::create_directories(dir / "v" / "episode-000");
+  std::ofstream(dir / "v" / "episode-000" / "frame-9999.png") << "stale";
   const Run eval = umwelt(
       "eval --env pointmass-reach --agent oracle-cem --episodes 2 --json "
       "--set planner.samples=16 --set planner.elites=4 --set planner.iterations=2 "
