@@ -24,7 +24,6 @@ class LatentGoalObjective : public MpcObjective {
         action_space_(spec.action_space),
         horizon_(horizon),
         cost_(cost),
-        sum_(cost == Cost::kSum),
         z_(static_cast<size_t>(model.latent_dim())),
         goal_(z_.size()),
         history_(static_cast<size_t>(model.history()) * z_.size()) {
@@ -76,7 +75,7 @@ class LatentGoalObjective : public MpcObjective {
     }
     for (size_t r = 0; r < static_cast<size_t>(n); ++r) {
       double cost = 0;
-      for (int64_t k = sum_ ? 0 : horizon_ - 1; k < horizon_; ++k) {
+      for (int64_t k = cost_ == Cost::kSum ? 0 : horizon_ - 1; k < horizon_; ++k) {
         const float* zk = latents_.data() + (r * static_cast<size_t>(horizon_) + k) * z;
         for (size_t j = 0; j < z; ++j) cost += (zk[j] - goal_[j]) * (zk[j] - goal_[j]);
       }
@@ -89,7 +88,8 @@ class LatentGoalObjective : public MpcObjective {
   void score_with_gradient(int64_t n, std::span<const float> sequences, std::span<float> costs,
                            std::span<float> gradient) override {
     prepare(n, sequences);
-    model_.goal_cost_gradient(n, horizon_, batch_history_, chunks_, goal_, sum_, costs, gradient);
+    model_.goal_cost_gradient(n, horizon_, batch_history_, chunks_, goal_, cost_ == Cost::kSum,
+                              costs, gradient);
     predictor_calls_ += n * horizon_;
     // from action units back to normalised ones: d action / d unit is the half-range
     const size_t a = half_range_.size();
@@ -151,7 +151,6 @@ class LatentGoalObjective : public MpcObjective {
   envs::Space action_space_;
   int64_t horizon_;
   Cost cost_;
-  bool sum_;
   std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
   const envs::Goal* goal_task_ = nullptr;  // the env's, for the probe cost
   std::vector<float> last_, decoded_, achieved_;

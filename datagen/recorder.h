@@ -27,8 +27,6 @@ class EpisodeRecorder {
 
   const envs::EnvSpec& spec() const { return env_->spec(); }
   const EpisodeLayout& layout() const { return layout_; }
-  // The task's scripted controller, nullptr when it has none.
-  envs::ScriptedController scripted() const { return scripted_; }
   // The policy's parameters with defaults filled in (envs::describe_policy), for the manifest.
   const nlohmann::json& policy_description() const { return policy_description_; }
   // The most steps an episode has: the env's limit, or max_steps when shorter.
