@@ -45,7 +45,6 @@ class LatentGoalObjective : public MpcObjective {
     }
     encode(goal->observation(), goal->pixels(), goal_);
     goal_task_ = goal;
-    achieved_.resize(goal->values().size());
     fresh_ = true;
   }
 
@@ -99,8 +98,8 @@ class LatentGoalObjective : public MpcObjective {
   int64_t predictor_calls() const override { return predictor_calls_; }
 
  private:
-  // Decodes each row's last imagined latent into an observation and prices what it achieves
-  // against the goal, as the task's success test compares them.
+  // Decodes each row's last imagined latent into an observation and prices it with the task's
+  // own planning cost (Goal::cost).
   void score_by_probe(int64_t n, std::span<float> costs) {
     const auto z = static_cast<size_t>(model_.latent_dim());
     const auto rows = static_cast<size_t>(n);
@@ -116,12 +115,8 @@ class LatentGoalObjective : public MpcObjective {
     model_.decode_state(n, last_, decoded_, &scratch_);
     const std::span<const float> target = goal_task_->values();
     for (size_t r = 0; r < rows; ++r) {
-      goal_task_->achieved(std::span<const float>(decoded_).subspan(r * d, d), achieved_);
-      double cost = 0;
-      for (size_t i = 0; i < achieved_.size(); ++i) {
-        cost += (achieved_[i] - target[i]) * (achieved_[i] - target[i]);
-      }
-      costs[r] = static_cast<float>(cost);
+      costs[r] = static_cast<float>(
+          goal_task_->cost(std::span<const float>(decoded_).subspan(r * d, d), target));
     }
   }
 
@@ -153,7 +148,7 @@ class LatentGoalObjective : public MpcObjective {
   Cost cost_;
   std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
   const envs::Goal* goal_task_ = nullptr;  // the env's, for the probe cost
-  std::vector<float> last_, decoded_, achieved_;
+  std::vector<float> last_, decoded_;
   bool fresh_ = true;
   std::vector<float> half_range_;  // [A]: what one normalised unit is in action units
   std::vector<float> chunks_, batch_history_, latents_;

@@ -14,11 +14,7 @@ class OracleObjective : public MpcObjective {
       : sim_(env.clone()),
         action_space_(env.spec().action_space),
         start_(static_cast<size_t>(env.state_size())),
-        action_(static_cast<size_t>(action_space_.flat_size())) {
-    if (env.spec().is_goal_task()) {
-      achieved_.resize(static_cast<size_t>(env.spec().goal_space->flat_size()));
-    }
-  }
+        action_(static_cast<size_t>(action_space_.flat_size())) {}
 
   void begin_episode(const envs::Env&) override {}
 
@@ -35,8 +31,9 @@ class OracleObjective : public MpcObjective {
         reward += sim_->step(action_).reward;
         ++simulated_;
       }
-      costs[r] =
-          static_cast<float>(achieved_.empty() ? -reward : squared_goal_distance(*sim_, achieved_));
+      const envs::Goal* goal = sim_->goal();
+      costs[r] = static_cast<float>(goal == nullptr ? -reward
+                                                    : goal->cost(sim_->observation(), goal->values()));
     }
   }
 
@@ -46,7 +43,7 @@ class OracleObjective : public MpcObjective {
   std::unique_ptr<envs::Env> sim_;
   envs::Space action_space_;
   std::vector<double> start_;
-  std::vector<float> action_, achieved_;
+  std::vector<float> action_;
   int64_t simulated_ = 0;
 };
 

@@ -388,6 +388,14 @@ class Checker {
       }
       expect(task_goal->success(first.obs, goal) == first.info.success.value_or(false),
              "info.success at reset disagrees with success(obs, goal)");
+      // planners minimise the cost: it must be finite, and least at the goal
+      const double at_goal = task_goal->cost(goal_obs, goal);
+      const double at_start = task_goal->cost(first.obs, goal);
+      expect(std::isfinite(at_goal) && std::isfinite(at_start) && at_goal >= 0,
+             "cost is negative or not finite");
+      expect(first.info.success.value_or(false) || at_goal < at_start,
+             "cost(goal observation) = " + std::to_string(at_goal) +
+                 " is not below the cost of the first observation, " + std::to_string(at_start));
     }
     for (int t = 0; t < config_.steps; ++t) {
       const TimeStep step = env->step(action(t));

@@ -53,6 +53,10 @@ class PixelGoal final : public Goal {
     require_state("success");
     return inner_.success(obs, goal);
   }
+  double cost(std::span<const float> obs, std::span<const float> goal) const override {
+    require_state("cost");
+    return inner_.cost(obs, goal);
+  }
   bool reached() const override { return inner_.reached(); }
   std::span<const uint8_t> pixels() const override { return inner_env_.goal_picture(); }
 

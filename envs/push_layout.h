@@ -16,4 +16,12 @@ struct PushLayout {
 // pusher-push (MuJoCo) and bullet-push-cube.
 PushLayout sample_push_layout(Rng& rng);
 
+// What a planner pays on the way to a push's goal (Goal::cost of the pushing tasks): the
+// object's distance to the goal plus half the pusher's distance from the point `reach` behind
+// the object on the line from the goal, where a push towards the goal starts. The goal distance
+// alone stays flat until the pusher touches the object; the approach term pays for coming round
+// to the right side, and weighted under one it never pays for shoving the object off course.
+double push_cost(double pusher_x, double pusher_y, double object_x, double object_y,
+                 double goal_x, double goal_y, double reach);
+
 }  // namespace uw::envs

@@ -339,7 +339,8 @@ void TaskEnv::achieved_goal(std::span<const float> obs, std::span<float> out) co
   std::copy_n(obs.begin() + goal_offset_, out.size(), out.begin());
 }
 
-double TaskEnv::slice_distance(std::span<const float> obs, std::span<const float> goal) const {
+double TaskEnv::squared_slice_distance(std::span<const float> obs,
+                                       std::span<const float> goal) const {
   UW_CHECK(goal_offset_ >= 0,
            "goal task " + spec_.id + " has neither a goal slice nor its own test");
   double squared = 0.0;
@@ -347,7 +348,23 @@ double TaskEnv::slice_distance(std::span<const float> obs, std::span<const float
     const double d = static_cast<double>(obs[goal_offset_ + i]) - goal[i];
     squared += d * d;
   }
-  return std::sqrt(squared);
+  return squared;
+}
+
+double TaskEnv::slice_distance(std::span<const float> obs, std::span<const float> goal) const {
+  return std::sqrt(squared_slice_distance(obs, goal));
+}
+
+double TaskEnv::planning_cost(std::span<const float> obs, std::span<const float> goal) const {
+  if (goal_offset_ >= 0) return squared_slice_distance(obs, goal);
+  std::vector<float> achieved(goal.size());
+  achieved_goal(obs, achieved);
+  double squared = 0.0;
+  for (size_t i = 0; i < goal.size(); ++i) {
+    const double d = static_cast<double>(achieved[i]) - goal[i];
+    squared += d * d;
+  }
+  return squared;
 }
 
 bool TaskEnv::goal_reached(std::span<const float> obs, std::span<const float> goal) const {
@@ -383,6 +400,11 @@ void TaskEnv::TaskGoal::achieved(std::span<const float> obs, std::span<float> ou
 bool TaskEnv::TaskGoal::success(std::span<const float> obs, std::span<const float> goal) const {
   check_sizes("success", obs, goal.size());
   return env_.goal_reached(obs, goal);
+}
+
+double TaskEnv::TaskGoal::cost(std::span<const float> obs, std::span<const float> goal) const {
+  check_sizes("cost", obs, goal.size());
+  return env_.planning_cost(obs, goal);
 }
 
 }  // namespace uw::envs

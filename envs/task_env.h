@@ -117,6 +117,9 @@ class TaskEnv : public Env {
   virtual void achieved_goal(std::span<const float> obs, std::span<float> out) const;
   // Whether an observation reaches a goal; sizes are checked by the caller.
   virtual bool goal_reached(std::span<const float> obs, std::span<const float> goal) const;
+  // Goal::cost of an observation; sizes are checked by the caller. By default the squared
+  // distance of the achieved goal to `goal`.
+  virtual double planning_cost(std::span<const float> obs, std::span<const float> goal) const;
   // Sets the episode's goal, and its goal observation: the observation of the state that
   // `goal_pose` sets up from the current one (which is unchanged afterwards).
   void set_goal(std::span<const float> goal, FunctionRef<void()> goal_pose);
@@ -133,6 +136,7 @@ class TaskEnv : public Env {
     std::span<const float> observation() const override { return env_.goal_obs_; }
     void achieved(std::span<const float> obs, std::span<float> out) const override;
     bool success(std::span<const float> obs, std::span<const float> goal) const override;
+    double cost(std::span<const float> obs, std::span<const float> goal) const override;
     bool reached() const override { return env_.success_now().value_or(false); }
 
    private:
@@ -146,6 +150,7 @@ class TaskEnv : public Env {
   std::string action_error(std::span<const float> action) const;
   std::optional<bool> success_now() const;
   double slice_distance(std::span<const float> obs, std::span<const float> goal) const;
+  double squared_slice_distance(std::span<const float> obs, std::span<const float> goal) const;
 
   EnvSpec spec_;
   EnvRenderer renderer_;

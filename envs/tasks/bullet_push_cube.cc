@@ -129,6 +129,12 @@ class PushCube final : public BulletEnv {
     return -goal_distance() - 0.1f * pusher_to_cube;
   }
 
+  // Goal::cost: the push's progress (push_cost), the push starting just behind the cube.
+  double planning_cost(std::span<const float> obs, std::span<const float> goal) const override {
+    return push_cost(obs[kPusher], obs[kPusher + 1], obs[kCube], obs[kCube + 1], goal[0],
+                     goal[1], kCubeHalf * std::sqrt(2.0) + kPusherRadius + 0.01);
+  }
+
   EndReason end_condition() const override {
     return observation()[kCube + 2] < kFallenHeight ? EndReason::kFailure : EndReason::kNone;
   }

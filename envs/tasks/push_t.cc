@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "envs/mujoco_env.h"
+#include "envs/push_layout.h"
 #include "envs/registry.h"
 #include "envs/tasks/controllers.h"
 
@@ -45,6 +46,7 @@ class PushT final : public MujocoEnv {
   static constexpr double kPositionTolerance = 0.02;
   static constexpr double kYawTolerance = 10.0 * kPi / 180.0;
   static constexpr double kMetresPerRadian = 0.115;  // 2 cm for 10 degrees
+  static constexpr double kReach = 0.135 + kDiscRadius + 0.01;  // 0.135: the T's farthest point
 
   PushT(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
         const Options& options)
@@ -146,6 +148,14 @@ class PushT final : public MujocoEnv {
                               kMetresPerRadian * std::abs(yaw_error(obs, goal));
     const double disc_to_t = std::hypot(obs[kDisc] - obs[kT], obs[kDisc + 1] - obs[kT + 1]);
     return static_cast<float>(-pose_error - 0.1 * disc_to_t);
+  }
+
+  // Goal::cost: the push's progress for the T's position (push_cost, from behind its farthest
+  // point) plus its yaw error, weighted as the tolerances are.
+  double planning_cost(std::span<const float> obs, std::span<const float> goal) const override {
+    return push_cost(obs[kDisc], obs[kDisc + 1], obs[kT], obs[kT + 1], goal[0], goal[1],
+                     kReach) +
+           kMetresPerRadian * std::abs(yaw_error(obs, goal));
   }
 
   std::vector<int> qpos_;

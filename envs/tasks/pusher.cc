@@ -26,6 +26,8 @@ class Pusher final : public MujocoEnv {
   static constexpr float kSuccessRadius = 0.05f;
   static constexpr double kBlockHalfSize = 0.05;  // pusher.xml
   static constexpr double kDiscRadius = 0.04;
+  // the disc's centre behind the block's centre when they touch, at the block's widest
+  static constexpr double kReach = kBlockHalfSize * 1.4142 + kDiscRadius + 0.01;
 
   Pusher(std::shared_ptr<const sim::MujocoModel> model, const std::string& id,
          const Options& options)
@@ -109,6 +111,12 @@ class Pusher final : public MujocoEnv {
     const float disc_to_block =
         std::hypot(obs[kDisc] - obs[kBlock], obs[kDisc + 1] - obs[kBlock + 1]);
     return -goal_distance() - 0.1f * disc_to_block;
+  }
+
+  // Goal::cost: the push's progress (push_cost), the push starting just behind the block.
+  double planning_cost(std::span<const float> obs, std::span<const float> goal) const override {
+    return push_cost(obs[kDisc], obs[kDisc + 1], obs[kBlock], obs[kBlock + 1], goal[0], goal[1],
+                     kReach);
   }
 
   std::array<int, 2> disc_qpos_{};

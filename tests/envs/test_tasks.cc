@@ -211,6 +211,50 @@ TEST_CASE("pusher: a scripted push brings the block to the goal") {
   CHECK(successes >= 9);
 }
 
+TEST_CASE("pushing tasks: the planning cost pays for coming round behind the object") {
+  // each observation starts with the pusher's x, y; the object's x, y are at 4, 5
+  for (const char* id : {"pusher-push", "bullet-push-cube", "push-t"}) {
+    INFO(id);
+    auto env = make_goal_env(id);
+    std::vector<float> obs = [&] {
+      const TimeStep first = env->reset(1);
+      return std::vector<float>(first.obs.begin(), first.obs.end());
+    }();
+    const Goal& goal = *env->goal();
+    const double gx = goal.values()[0] - obs[4], gy = goal.values()[1] - obs[5];
+    const double ux = gx / std::hypot(gx, gy), uy = gy / std::hypot(gx, gy);
+    auto cost_with_pusher_at = [&](double along, double across) {
+      obs[0] = static_cast<float>(obs[4] + along * ux - across * uy);
+      obs[1] = static_cast<float>(obs[5] + along * uy + across * ux);
+      return goal.cost(obs, goal.values());
+    };
+    const double behind = cost_with_pusher_at(-0.2, 0), beside = cost_with_pusher_at(0, 0.2);
+    const double in_front = cost_with_pusher_at(0.2, 0);
+    CHECK(behind < beside);
+    CHECK(beside < in_front);
+    // pushing the object 5 cm on towards the goal, the pusher behind it, costs less again
+    const double before = cost_with_pusher_at(-0.2, 0);
+    obs[4] += static_cast<float>(0.05 * ux);
+    obs[5] += static_cast<float>(0.05 * uy);
+    CHECK(cost_with_pusher_at(-0.2, 0) < before - 0.04);
+  }
+}
+
+TEST_CASE("reach tasks: the planning cost is the squared goal distance") {
+  auto env = make_goal_env("pointmass-reach");
+  const TimeStep first = env->reset(2);
+  const Goal& goal = *env->goal();
+  std::vector<float> achieved(goal.values().size());
+  goal.achieved(first.obs, achieved);
+  double squared = 0;
+  for (size_t i = 0; i < achieved.size(); ++i) {
+    squared += (achieved[i] - goal.values()[i]) * (achieved[i] - goal.values()[i]);
+  }
+  CHECK(goal.cost(first.obs, goal.values()) == Approx(squared).epsilon(1e-6));
+  const std::vector<float> too_short(3, 0.0f);
+  CHECK_THROWS_WITH(goal.cost(too_short, goal.values()), Contains("cost takes an observation"));
+}
+
 TEST_CASE("push-t: the scripted controller brings the T to the goal pose on 90% of seeds") {
   uw::Options options;
   options.set("terminate_on_success", "1");
