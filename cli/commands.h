@@ -15,6 +15,9 @@ void add_perf_data_command(App& perf);
 void add_render_command(App& app);
 void add_gen_command(App& app);
 void add_dataset_command(App& app, int& exit_code);
+#ifdef UMWELT_BUILD_VIEWER
+void add_view_command(App& app);
+#endif
 #ifdef UMWELT_WITH_TORCH
 void add_train_command(App& app);
 // `perf train`, added to the perf command.

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   uw::cli::add_perf_command(app);
   uw::cli::add_gen_command(app);
   uw::cli::add_dataset_command(app, exit_code);
+#ifdef UMWELT_BUILD_VIEWER
+  uw::cli::add_view_command(app);
+#endif
 #ifdef UMWELT_WITH_TORCH
   uw::cli::add_train_command(app);
   uw::cli::add_model_command(app);

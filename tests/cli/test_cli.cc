@@ -358,3 +358,21 @@ TEST_CASE("umwelt perf pixels --json reports frames per second and the ratio to 
   CHECK(json["vector"]["num_envs"] == 2);
   CHECK(json["vector"]["vector_2v1_ratio"].get<double>() > 0);
 }
+
+TEST_CASE("umwelt view refuses a bad config before opening a window, and names a missing display") {
+  // the tests run with no display: the viewer's own checks come first, then GLFW's
+  expect_error(umwelt("view"), "give either --env ID or --dataset DIR");
+  expect_error(umwelt("view --env pointmass-reach --dataset /tmp"),
+               "give either --env ID or --dataset DIR");
+  expect_error(umwelt("view --env no-such-env --frames 1"), "no-such-env");
+  expect_error(umwelt("view --dataset /no/such/dataset --frames 1"), "/no/such/dataset");
+  expect_error(umwelt("view --env pointmass-reach --screenshot /tmp/x.png"),
+               "--screenshot needs --frames N");
+  expect_error(umwelt("view --env pointmass-reach --frames 1 --screenshot /no/such/folder/x.png"),
+               "folder '/no/such/folder' does not exist");
+  expect_error(umwelt("view --env pointmass-reach --frames 1 --size 10 10"),
+               "expected a window from 200x150");
+  expect_error(umwelt("view --env pointmass-reach --policy nonsense --frames 1"),
+               "policy 'nonsense'");
+  expect_error(umwelt("view --env pointmass-reach --frames 1"), "it needs a display");
+}
