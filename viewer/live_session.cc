@@ -35,9 +35,8 @@ LiveSession::LiveSession(const envs::Registry& registry, const std::string& env_
   set_policy(policy);
   if (!state_.errors.empty()) throw Error(state_.errors.back());
   std::lock_guard lock(mutex_);
-  policy_ = std::move(pending_policy_);
-  policy_spec_ = policy;
-  policy_changed_ = false;
+  swap_policy_locked();
+  if (!state_.errors.empty()) throw Error(state_.errors.back());
   reset_locked(seed);
   thread_ = std::thread([this] { run(); });
 }
@@ -91,9 +90,8 @@ double LiveSession::speed() const {
 void LiveSession::set_policy(const std::string& spec) {
   std::unique_ptr<envs::Policy> made;
   if (spec != "manual") {
-    try {
+    try {  // bound to the env by the session's thread, which owns the env once it runs
       made = envs::make_policy(spec, spec_, entry_.scripted, 1, registry_.policy_kinds());
-      made->bind(0, *env_);
     } catch (const Error& e) {
       std::lock_guard lock(mutex_);
       fail_locked("policy '" + spec + "': " + e.what());
@@ -127,6 +125,21 @@ void LiveSession::snapshot(SceneView& view, LiveSnapshot& out) {
   const double now = seconds_now();
   out.steps_per_second = static_cast<double>(
       std::count_if(step_times_.begin(), step_times_.end(), [&](double t) { return t > now - 1; }));
+}
+
+void LiveSession::swap_policy_locked() {
+  policy_changed_ = false;
+  if (pending_policy_ != nullptr) {
+    try {
+      pending_policy_->bind(0, *env_);
+    } catch (const Error& e) {
+      fail_locked("policy '" + pending_policy_spec_ + "': " + e.what());
+      pending_policy_.reset();
+      return;
+    }
+  }
+  policy_ = std::move(pending_policy_);
+  policy_spec_ = pending_policy_spec_;
 }
 
 void LiveSession::reset_locked(uint64_t seed) {
@@ -177,9 +190,7 @@ void LiveSession::run() {
     wake_.wait(lock, [&] { return stop_ || reset_pending_ || playing_ || pending_steps_ > 0; });
     if (stop_) return;
     if (policy_changed_) {  // the thread owns the policy it acts with: swap it in here
-      policy_ = std::move(pending_policy_);
-      policy_spec_ = pending_policy_spec_;
-      policy_changed_ = false;
+      swap_policy_locked();
       if (policy_ != nullptr) policy_->reset(0, next_seed_);
     }
     if (reset_pending_) {

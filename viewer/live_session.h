@@ -69,6 +69,9 @@ class LiveSession {
 
  private:
   void run();
+  // Binds the policy set from the UI to the env and makes it the acting one (on a bad bind,
+  // an error, and the acting one stays).
+  void swap_policy_locked();
   void reset_locked(uint64_t seed);
   void record_locked(std::span<const float> action, float reward);
   void fail_locked(const std::string& what);
