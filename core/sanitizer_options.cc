@@ -12,17 +12,6 @@ extern "C" const char* __asan_default_options() { return "intercept_tls_get_addr
 
 // Not ours to free: urdfdom 3.0 leaks the links of a file whose joints form a cycle (they hold
 // shared_ptrs to each other when parseURDF gives up on it: tests/data/urdf/cycle.urdf).
-// The X11 and OpenGL stack under the viewer's GLFW window (Xlib, xcb, GLVND, Mesa's GLX and
-// software rasteriser, LLVM's JIT) keeps allocations for the life of the process.
-extern "C" const char* __lsan_default_suppressions() {
-  return "leak:liburdfdom_model.so\n"
-         "leak:libX11.so\n"
-         "leak:libxcb.so\n"
-         "leak:libGLX_mesa.so\n"
-         "leak:libGLdispatch.so\n"
-         "leak:libglfw.so\n"
-         "leak:swrast_dri.so\n"
-         "leak:libLLVM\n";
-}
+extern "C" const char* __lsan_default_suppressions() { return "leak:liburdfdom_model.so\n"; }
 
 #endif
