@@ -207,41 +207,48 @@ TEST_CASE("umwelt gen: killed with SIGKILL at random moments, rerun, nothing los
       given_seed != nullptr ? static_cast<unsigned>(std::stoul(given_seed)) : getpid();
   INFO("kill moments drawn with UMWELT_TEST_SEED=" << seed << "; whole run " << seconds << " s");
   std::mt19937 random(seed);
-  // each run resumes where the last was killed, so a kill within a quarter of a whole run
-  // leaves work for the next
-  std::uniform_real_distribution<double> moment(0.0, 0.25 * seconds);
+  // Each run resumes where the last was killed, so a kill within a sixth of a whole run leaves
+  // work for the next. The whole run was timed once, maybe on a busier machine than now: when
+  // the runs finish before three kills, the experiment starts over in a fresh folder with the
+  // moments halved.
   int killed = 0;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    const uintmax_t before = shard_bytes(dir.str("killed"));
-    const pid_t pid = spawn_umwelt(with_out(dir.str("killed")));
-    // the first kill may land in the start-up; later ones come after the run has written
-    // something, so that the rerun has work to resume (start-up alone can outlast the moments
-    // on a loaded machine)
-    if (attempt > 0) wait_for_writing(pid, dir.str("killed"), before);
-    std::this_thread::sleep_for(std::chrono::duration<double>(moment(random)));
-    kill(pid, SIGKILL);
-    const int status = wait_for(pid);
-    require_no_partial_final_files(dir.str("killed"));
-    if (!WIFSIGNALED(status)) {  // it finished first, and must have finished well
-      REQUIRE(WIFEXITED(status));
-      REQUIRE(WEXITSTATUS(status) == 0);
-      break;
+  std::string killed_dir;
+  for (int round = 0; round < 4 && killed < 3; ++round) {
+    killed_dir = dir.str("killed-" + std::to_string(round));
+    std::uniform_real_distribution<double> moment(0.0, seconds / (6 << round));
+    killed = 0;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const uintmax_t before = shard_bytes(killed_dir);
+      const pid_t pid = spawn_umwelt(with_out(killed_dir));
+      // the first kill may land in the start-up; later ones come after the run has written
+      // something, so that the rerun has work to resume (start-up alone can outlast the
+      // moments on a loaded machine)
+      if (attempt > 0) wait_for_writing(pid, killed_dir, before);
+      std::this_thread::sleep_for(std::chrono::duration<double>(moment(random)));
+      kill(pid, SIGKILL);
+      const int status = wait_for(pid);
+      require_no_partial_final_files(killed_dir);
+      if (!WIFSIGNALED(status)) {  // it finished first, and must have finished well
+        REQUIRE(WIFEXITED(status));
+        REQUIRE(WEXITSTATUS(status) == 0);
+        break;
+      }
+      ++killed;
     }
-    ++killed;
   }
   CHECK(killed >= 3);
   std::string rerun;
-  for (const std::string& a : with_out(dir.str("killed"))) rerun += a + " ";
+  for (const std::string& a : with_out(killed_dir)) rerun += a + " ";
   const Run finish = umwelt(rerun + "--json");
   INFO(finish.err);
   REQUIRE(finish.exit_code == 0);
   const nlohmann::json finished = nlohmann::json::parse(finish.out);
   CHECK((finished["already_complete"] == true || finished["episodes_resumed"] > 0));
-  const Run verify = umwelt("dataset verify " + dir.str("killed"));
+  const Run verify = umwelt("dataset verify " + killed_dir);
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
-  CHECK(content_hash(dir.str("killed")) == expected);
-  CHECK_FALSE(fs::exists((dir / "killed") / "manifest.json.tmp"));
+  CHECK(content_hash(killed_dir) == expected);
+  CHECK_FALSE(fs::exists(fs::path(killed_dir) / "manifest.json.tmp"));
 }
 
 TEST_CASE("umwelt dataset verify: exit 1 naming the shard and episode of a fault") {
