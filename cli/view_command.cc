@@ -56,15 +56,15 @@ void add_view_command(App& app) {
   command->add_option("--env", c.env, "Env id to run live (see `umwelt envs`)");
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
   command->add_option("--seed", c.seed, "Seed of the first live episode");
-  command->add_option("--policy", c.policy,
-                      "Live actions: random (default), scripted, zero, ou, manual (sliders and "
-                      "keys), or any policy spec of `umwelt gen`, planning agents included "
-                      "(oracle-cem, latent-cem:model=DIR, ...)");
+  command->add_option(
+      "--policy", c.policy,
+      "Live actions: random (default), scripted, ou, manual (sliders and keys, "
+      "starting at zero), or any policy spec of `umwelt gen`, planning agents included "
+      "(oracle-cem, latent-cem:model=DIR, ...)");
   command->add_option("--dataset", c.dataset, "Dataset directory to browse (umwelt gen)");
   command->add_option("--episode", c.episode, "Dataset: the episode shown first (position)")
       ->check(NonNegativeNumber);
-  command->add_option("--step", c.step, "Dataset: the step shown first")
-      ->check(NonNegativeNumber);
+  command->add_option("--step", c.step, "Dataset: the step shown first")->check(NonNegativeNumber);
   command->add_flag("--play", c.play, "Dataset: start playing the episode");
   command->add_option("--size", args->size, "Window width and height")->expected(2);
   command

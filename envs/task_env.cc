@@ -11,6 +11,15 @@
 namespace uw::envs {
 namespace {
 
+double squared_distance(std::span<const float> a, std::span<const float> b) {
+  double squared = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double d = static_cast<double>(a[i]) - b[i];
+    squared += d * d;
+  }
+  return squared;
+}
+
 // Env state after the world's: elapsed steps, started, episode over, then the generator as
 // 32-bit halves (each exact in a double), then goal and goal observation.
 constexpr int kFlagValues = 3;
@@ -343,12 +352,7 @@ double TaskEnv::squared_slice_distance(std::span<const float> obs,
                                        std::span<const float> goal) const {
   UW_CHECK(goal_offset_ >= 0,
            "goal task " + spec_.id + " has neither a goal slice nor its own test");
-  double squared = 0.0;
-  for (size_t i = 0; i < goal.size(); ++i) {
-    const double d = static_cast<double>(obs[goal_offset_ + i]) - goal[i];
-    squared += d * d;
-  }
-  return squared;
+  return squared_distance(obs.subspan(static_cast<size_t>(goal_offset_), goal.size()), goal);
 }
 
 double TaskEnv::slice_distance(std::span<const float> obs, std::span<const float> goal) const {
@@ -359,12 +363,7 @@ double TaskEnv::planning_cost(std::span<const float> obs, std::span<const float>
   if (goal_offset_ >= 0) return squared_slice_distance(obs, goal);
   std::vector<float> achieved(goal.size());
   achieved_goal(obs, achieved);
-  double squared = 0.0;
-  for (size_t i = 0; i < goal.size(); ++i) {
-    const double d = static_cast<double>(achieved[i]) - goal[i];
-    squared += d * d;
-  }
-  return squared;
+  return squared_distance(achieved, goal);
 }
 
 bool TaskEnv::goal_reached(std::span<const float> obs, std::span<const float> goal) const {

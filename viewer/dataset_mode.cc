@@ -18,10 +18,14 @@ void sort_rows(std::vector<EpisodeRow>& rows, const ImGuiTableSortSpecs* specs) 
   const bool ascending = s.SortDirection == ImGuiSortDirection_Ascending;
   auto key = [&](const EpisodeRow& r) -> double {
     switch (s.ColumnIndex) {
-      case kReturn: return r.total_reward;
-      case kLength: return static_cast<double>(r.steps);
-      case kSuccess: return r.success.value_or(false) ? 1.0 : 0.0;
-      default: return static_cast<double>(r.episode);
+      case kReturn:
+        return r.total_reward;
+      case kLength:
+        return static_cast<double>(r.steps);
+      case kSuccess:
+        return r.success.value_or(false) ? 1.0 : 0.0;
+      default:
+        return static_cast<double>(r.episode);
     }
   };
   std::stable_sort(rows.begin(), rows.end(), [&](const EpisodeRow& a, const EpisodeRow& b) {
@@ -112,8 +116,8 @@ void DatasetMode::draw_panels() {
     const auto size = static_cast<size_t>(layout.pixel_size());
     ImGui::SetNextWindowPos(ImVec2(1000, 10), ImGuiCond_FirstUseEver);
     ImGui::Begin("Stored pixels");
-    pixels_.show(std::span(e->pixels).subspan(t * size, size),
-                 static_cast<int>(layout.pixel_width), static_cast<int>(layout.pixel_height),
+    pixels_.show(std::span(e->pixels).subspan(t * size, size), static_cast<int>(layout.pixel_width),
+                 static_cast<int>(layout.pixel_height),
                  std::max(1.0f, 192.0f / static_cast<float>(layout.pixel_width)));
     ImGui::End();
   }
@@ -203,7 +207,8 @@ void DatasetMode::draw_timeline() {
   ImGui::SameLine();
   if (ImGui::Button("<")) cursor_ = std::max(0.0, std::floor(cursor_) - 1);
   ImGui::SameLine();
-  if (ImGui::Button(">")) cursor_ = std::min<double>(static_cast<double>(steps()), std::floor(cursor_) + 1);
+  if (ImGui::Button(">"))
+    cursor_ = std::min<double>(static_cast<double>(steps()), std::floor(cursor_) + 1);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(120);
   ImGui::SliderFloat("speed", &speed_, 0.1f, 10.0f, "%.2fx", ImGuiSliderFlags_Logarithmic);
@@ -238,9 +243,7 @@ void DatasetMode::draw_plots() {
   ImGui::End();
 }
 
-bool DatasetMode::settled() const {
-  return session_->checked() >= session_->dataset().size();
-}
+bool DatasetMode::settled() const { return session_->checked() >= session_->dataset().size(); }
 
 nlohmann::json DatasetMode::summary() const {
   nlohmann::json damaged = nlohmann::json::array();

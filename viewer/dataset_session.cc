@@ -112,9 +112,8 @@ void DatasetSession::select(int64_t position) {
     env_->step(std::span(e.actions).subspan(static_cast<size_t>(t * a), static_cast<size_t>(a)));
     states_.push_back(env_->save_state());
     const std::span<const float> obs = env_->observation();
-    if (divergence_.empty() &&
-        std::memcmp(obs.data(), e.observations.data() + (t + 1) * d,
-                    static_cast<size_t>(d) * sizeof(float)) != 0) {
+    if (divergence_.empty() && std::memcmp(obs.data(), e.observations.data() + (t + 1) * d,
+                                           static_cast<size_t>(d) * sizeof(float)) != 0) {
       divergence_ = "step " + std::to_string(t + 1) +
                     ": the re-simulated observation differs from the recorded one";
     }

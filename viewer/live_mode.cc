@@ -8,8 +8,9 @@
 namespace uw::viewer {
 namespace {
 
-// The behaviour policies offered in the UI; any other spec comes from --policy.
-constexpr const char* kPolicies[] = {"manual", "random", "scripted", "zero"};
+// The behaviour policies offered in the UI (manual starts at zero actions); any other spec
+// comes from --policy.
+constexpr const char* kPolicies[] = {"manual", "random", "scripted"};
 
 }  // namespace
 
@@ -69,7 +70,8 @@ void LiveMode::draw_controls() {
   ImGui::SetNextWindowSize(ImVec2(320, 0), ImGuiCond_FirstUseEver);
   ImGui::Begin("Simulation");
   ImGui::Text("%s", session_->spec().id.c_str());
-  if (ImGui::Button(snapshot_.playing ? "Pause" : "Play")) session_->set_playing(!snapshot_.playing);
+  if (ImGui::Button(snapshot_.playing ? "Pause" : "Play"))
+    session_->set_playing(!snapshot_.playing);
   ImGui::SameLine();
   if (ImGui::Button("Step")) session_->step_once();
   ImGui::SameLine();
@@ -135,12 +137,8 @@ void LiveMode::draw_plots() {
 }
 
 nlohmann::json LiveMode::summary() const {
-  return {{"mode", "env"},
-          {"env", session_->spec().id},
-          {"episodes", snapshot_.episode},
-          {"step", snapshot_.step},
-          {"policy", session_->policy()},
-          {"errors", snapshot_.errors}};
+  return {{"mode", "env"},          {"env", session_->spec().id},   {"episodes", snapshot_.episode},
+          {"step", snapshot_.step}, {"policy", session_->policy()}, {"errors", snapshot_.errors}};
 }
 
 }  // namespace uw::viewer

@@ -21,13 +21,13 @@ struct LiveSnapshot {
   int64_t episode = 0;  // episodes started
   int64_t step = 0;     // steps into the current episode
   double episode_return = 0;
-  std::string last_end;               // how the previous episode ended, "" before any
-  std::vector<float> rewards;         // this episode's, the latest kPlotSteps
-  std::vector<float> observations;    // [n, D], the same steps (the one after each step)
-  std::vector<float> actions;         // [n, A]
-  std::vector<uint8_t> pixels;        // the pixel observation, for pixel envs
-  std::vector<std::string> errors;    // what went wrong, oldest first
-  double steps_per_second = 0;        // achieved, over the last second
+  std::string last_end;             // how the previous episode ended, "" before any
+  std::vector<float> rewards;       // this episode's, the latest kPlotSteps
+  std::vector<float> observations;  // [n, D], the same steps (the one after each step)
+  std::vector<float> actions;       // [n, A]
+  std::vector<uint8_t> pixels;      // the pixel observation, for pixel envs
+  std::vector<std::string> errors;  // what went wrong, oldest first
+  double steps_per_second = 0;      // achieved, over the last second
   bool playing = false;
 };
 
@@ -41,7 +41,7 @@ class LiveSession {
   static constexpr size_t kPlotSteps = 1000;
 
   // Makes the env (throws uw::Error on an unknown id or option, naming it) and resets it with
-  // `seed`; `policy` is a behaviour policy spec (random, scripted, zero, ...) or "manual" for
+  // `seed`; `policy` is a behaviour policy spec (random, scripted, ou, ...) or "manual" for
   // the sliders.
   LiveSession(const envs::Registry& registry, const std::string& env_id, const Options& options,
               uint64_t seed, const std::string& policy);

@@ -17,8 +17,9 @@ void plot_with_cursor(const char* label, const float* values, int count, int str
   if (cursor < 0 || count < 2) return;
   const ImVec2 low = ImGui::GetItemRectMin();
   const float pad = ImGui::GetStyle().FramePadding.x;
-  const float x = low.x + pad + (width - 2 * pad) * static_cast<float>(std::min(cursor, count - 1)) /
-                                    static_cast<float>(count - 1);
+  const float x = low.x + pad +
+                  (width - 2 * pad) * static_cast<float>(std::min(cursor, count - 1)) /
+                      static_cast<float>(count - 1);
   ImGui::GetWindowDrawList()->AddLine(ImVec2(x, low.y), ImVec2(x, low.y + height),
                                       IM_COL32(255, 200, 60, 255), 2.0f);
 }

@@ -69,8 +69,7 @@ void SceneView::render(int x, int y, int width, int height) {
   impl_->scene.flags[mjRND_SHADOW] = toggles.pretty;
   impl_->scene.flags[mjRND_REFLECTION] = toggles.pretty;
   impl_->scene.flags[mjRND_SKYBOX] = toggles.pretty;
-  mjv_updateScene(impl_->model, impl_->data, &o, nullptr, &impl_->camera, mjCAT_ALL,
-                  &impl_->scene);
+  mjv_updateScene(impl_->model, impl_->data, &o, nullptr, &impl_->camera, mjCAT_ALL, &impl_->scene);
   mjr_setBuffer(mjFB_WINDOW, &impl_->context);
   mjr_render(mjrRect{x, y, width, height}, &impl_->scene, &impl_->context);
 }

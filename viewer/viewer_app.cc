@@ -124,7 +124,8 @@ nlohmann::json run_viewer(const envs::Registry& registry, const ViewerConfig& co
   if (!config.record.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(config.record, ec);
-    if (ec) throw Error("--record: cannot make folder '" + config.record.string() + "': " + ec.message());
+    if (ec)
+      throw Error("--record: cannot make folder '" + config.record.string() + "': " + ec.message());
   }
   std::unique_ptr<Mode> mode = make_mode(registry, config);
   Window window(config.width, config.height, mode->title());
@@ -138,8 +139,7 @@ nlohmann::json run_viewer(const envs::Registry& registry, const ViewerConfig& co
   auto last = start, warm = start;
   double fps = 0;
   for (;;) {
-    const bool scripted_end =
-        config.frames > 0 && frames + 1 >= config.frames && mode->settled();
+    const bool scripted_end = config.frames > 0 && frames + 1 >= config.frames && mode->settled();
     window.begin_frame();
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - last).count();

@@ -1,9 +1,9 @@
 #include "viewer/window.h"
 
 #include <GLFW/glfw3.h>
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 
 #include <cstring>
 #include <vector>
@@ -37,8 +37,8 @@ Window::Window(int width, int height, const std::string& title) {
   if (window_ == nullptr) {
     const std::string why = last_glfw_error();
     glfwTerminate();
-    throw Error("viewer: could not open a " + std::to_string(width) + "x" +
-                std::to_string(height) + " window: " + why);
+    throw Error("viewer: could not open a " + std::to_string(width) + "x" + std::to_string(height) +
+                " window: " + why);
   }
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(0);  // the viewer paces itself; vsync would hide the frame rate

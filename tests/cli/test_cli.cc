@@ -375,4 +375,9 @@ TEST_CASE("umwelt view refuses a bad config before opening a window, and names a
   expect_error(umwelt("view --env pointmass-reach --policy nonsense --frames 1"),
                "policy 'nonsense'");
   expect_error(umwelt("view --env pointmass-reach --frames 1"), "it needs a display");
+  // the policies the UI offers are accepted (a bad one is refused before the display is tried)
+  for (const char* policy : {"manual", "random", "scripted"}) {
+    expect_error(umwelt(std::string("view --env pointmass-reach --frames 1 --policy ") + policy),
+                 "it needs a display");
+  }
 }
