@@ -134,6 +134,12 @@ class Env {
   // An independent env of the same spec in the same state; shares immutable assets.
   virtual std::unique_ptr<Env> clone() const = 0;
 
+  // Poses the world as observation `obs` shows it: the positions it holds, every velocity zero,
+  // what it does not show as it was. For drawing an observation that was never simulated (what
+  // a world model imagines); the episode is spoilt, so pose a clone made for drawing and
+  // restore or reset it before stepping. Returns false for an env that does not know how its
+  // observation maps to positions. Throws uw::Error when obs is not the observation's size.
+  virtual bool pose_observation(std::span<const float> /*obs*/) { return false; }
   // The goal of the current episode, or nullptr for a task without one. Valid as long as the env.
   virtual const Goal* goal() const { return nullptr; }
   // The simulation behind the env (through any wrapper), for drawing and inspecting it; nullptr

@@ -1,5 +1,7 @@
 #include "envs/mujoco_env.h"
 
+#include <algorithm>
+
 namespace uw::envs {
 namespace {
 
@@ -64,6 +66,12 @@ void MujocoEnv::observe_sensors(std::span<float> out) const {
   const mjModel* m = world_.model();
   const mjData* d = world_.data();
   for (int i = 0; i < m->nsensordata; ++i) out[i] = static_cast<float>(d->sensordata[i]);
+}
+
+mjData* MujocoEnv::still_data() {
+  mjData* d = world_.data();
+  std::fill(d->qvel, d->qvel + world_.model()->nv, 0.0);
+  return d;
 }
 
 void MujocoEnv::set_goal(std::span<const float> goal, FunctionRef<void(mjData*)> goal_pose) {

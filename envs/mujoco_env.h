@@ -29,6 +29,8 @@ class MujocoEnv : public TaskEnv {
   // Tasks that observe body or site positions (not just qpos/qvel) ask for them to be
   // recomputed after each step; mj_step leaves them one substep behind.
   void observe_positions() { positions_needed_ = true; }
+  // For pose_task: the data with every velocity zeroed.
+  mjData* still_data();
   // Goal tasks: sets the goal; `goal_pose` poses the data in the goal state.
   void set_goal(std::span<const float> goal, FunctionRef<void(mjData*)> goal_pose);
 

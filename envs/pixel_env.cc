@@ -109,6 +109,10 @@ class PixelEnv final : public Env {
   std::vector<std::string> camera_names() const override { return inner_->camera_names(); }
   const Goal* goal() const override { return goal_ ? &*goal_ : nullptr; }
   const sim::World* world() const override { return inner_->world(); }
+  // Poses the state observation (the inner env's); the picture stays the one last drawn.
+  bool pose_observation(std::span<const float> obs) override {
+    return inner_->pose_observation(obs);
+  }
   std::unique_ptr<Env> clone() const override {
     auto copy = std::make_unique<PixelEnv>(inner_->clone(), config_, spec_);
     // the clone is in the same state, so it sees the same picture; it renders from its next step

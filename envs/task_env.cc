@@ -143,6 +143,18 @@ void TaskEnv::set_goal(std::span<const float> goal, FunctionRef<void()> goal_pos
   base_world().restore_state(pose_scratch_);
 }
 
+bool TaskEnv::pose_observation(std::span<const float> obs) {
+  if (static_cast<int64_t>(obs.size()) != spec_.observation_space.flat_size()) {
+    throw Error("env " + spec_.id + ": cannot pose an observation of " +
+                std::to_string(obs.size()) + " values, expected " +
+                std::to_string(spec_.observation_space.flat_size()));
+  }
+  if (!pose_task(obs)) return false;
+  refresh_world();
+  observe_all(obs_);
+  return true;
+}
+
 void TaskEnv::draw_goal_pictures(const RenderRequest& request) {
   if (!spec_.goal_space) return;
   goal_camera_ = std::string(request.camera);

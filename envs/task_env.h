@@ -61,6 +61,7 @@ class TaskEnv : public Env {
   void draw_goal_pictures(const RenderRequest& request) final;
   std::span<const uint8_t> goal_picture() const final { return goal_picture_; }
   const Goal* goal() const final { return spec_.goal_space ? &goal_ : nullptr; }
+  bool pose_observation(std::span<const float> obs) final;
   // A twin made by the task's factory (sharing its model) with this env's state restored.
   std::unique_ptr<Env> clone() const final;
 
@@ -106,6 +107,9 @@ class TaskEnv : public Env {
   virtual void observe(std::span<float> obs) const = 0;
   // The reward of the step just taken with the (clipped) action.
   virtual float reward(std::span<const float> action) const = 0;
+  // Sets the world's positions from the task's part of an observation, every velocity zero
+  // (Env::pose_observation); false for a task that cannot.
+  virtual bool pose_task(std::span<const float> /*obs*/) { return false; }
   // Whether the task has ended in the current state (kSuccess or kFailure), else kNone. Goal
   // tasks end with kSuccess at the goal by themselves when terminate_on_success is set.
   virtual EndReason end_condition() const { return EndReason::kNone; }

@@ -122,6 +122,14 @@ class PushCube final : public BulletEnv {
     obs[kCubeSpin] = static_cast<float>(w.body_angular_velocity(cube_)[2]);
   }
 
+  bool pose_task(std::span<const float> obs) override {
+    place(obs[kPusher + 0], obs[kPusher + 1], obs[kCube + 0], obs[kCube + 1],
+          std::atan2(obs[kCubeHeading + 1], obs[kCubeHeading + 0]));
+    sim::BulletWorld& world = mutable_world();
+    for (int body : {pusher_, cube_}) world.set_body_velocity(body, {0, 0, 0}, {0, 0, 0});
+    return true;
+  }
+
   float reward(std::span<const float>) const override {
     const std::span<const float> obs = observation();
     const float pusher_to_cube =

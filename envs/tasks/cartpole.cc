@@ -44,6 +44,13 @@ class Cartpole final : public MujocoEnv {
     obs[4] = static_cast<float>(d->qvel[hinge_dof_]);
   }
 
+  bool pose_task(std::span<const float> obs) override {
+    mjData* d = still_data();
+    d->qpos[slider_qpos_] = obs[0];
+    d->qpos[hinge_qpos_] = std::atan2(obs[2], obs[1]);
+    return true;
+  }
+
   float reward(std::span<const float> action) const override {
     const mjData* d = world()->data();
     const double upright = (std::cos(d->qpos[hinge_qpos_]) + 1.0) / 2.0;

@@ -52,6 +52,14 @@ class Cheetah final : public MujocoEnv {
     for (int i = 0; i < m->nv; ++i) obs[m->nq - 1 + i] = static_cast<float>(d->qvel[i]);
   }
 
+  // The root's x is not observed: the pose keeps the world's.
+  bool pose_task(std::span<const float> obs) override {
+    mjData* d = still_data();
+    const int nq = world()->model()->nq;
+    for (int i = 1; i < nq; ++i) d->qpos[i] = obs[i - 1];
+    return true;
+  }
+
   float reward(std::span<const float>) const override {
     const double speed = world()->data()->qvel[root_x_dof_];
     return static_cast<float>(tolerance(speed, kRunSpeed, std::numeric_limits<double>::infinity(),

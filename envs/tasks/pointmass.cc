@@ -90,6 +90,13 @@ class PointMass final : public MujocoEnv {
     obs[kVelocity + 1] = static_cast<float>(d->qvel[vy_]);
   }
 
+  bool pose_task(std::span<const float> obs) override {
+    mjData* d = still_data();
+    d->qpos[x_] = obs[kPosition + 0];
+    d->qpos[y_] = obs[kPosition + 1];
+    return true;
+  }
+
   float reward(std::span<const float>) const override { return -goal_distance(); }
 
   Layout layout_;

@@ -125,6 +125,12 @@ class PushT final : public MujocoEnv {
     obs[kTSpin] = static_cast<float>(d->qvel[dof_[kTYaw]]);
   }
 
+  bool pose_task(std::span<const float> obs) override {
+    place(still_data(), obs[kDisc + 0], obs[kDisc + 1], obs[kT + 0], obs[kT + 1],
+          std::atan2(obs[kTHeading + 1], obs[kTHeading + 0]));
+    return true;
+  }
+
   // The achieved goal: the T's pose (x, y, yaw).
   void achieved_goal(std::span<const float> obs, std::span<float> out) const override {
     out[0] = obs[kT];

@@ -106,6 +106,12 @@ class Pusher final : public MujocoEnv {
     obs[kBlockSpin] = static_cast<float>(block_velocity[5]);
   }
 
+  bool pose_task(std::span<const float> obs) override {
+    place(still_data(), obs[kDisc + 0], obs[kDisc + 1], obs[kBlock + 0], obs[kBlock + 1],
+          std::atan2(obs[kBlockHeading + 1], obs[kBlockHeading + 0]));
+    return true;
+  }
+
   float reward(std::span<const float>) const override {
     const std::span<const float> obs = observation();
     const float disc_to_block =

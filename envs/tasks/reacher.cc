@@ -86,6 +86,13 @@ class Reacher final : public MujocoEnv {
     obs[kFingertip + 1] = static_cast<float>(d->site_xpos[3 * fingertip_ + 1]);
   }
 
+  bool pose_task(std::span<const float> obs) override {
+    mjData* d = still_data();
+    d->qpos[qpos(shoulder_)] = std::atan2(obs[kShoulder + 1], obs[kShoulder + 0]);
+    d->qpos[qpos(elbow_)] = std::atan2(obs[kElbow + 1], obs[kElbow + 0]);
+    return true;
+  }
+
   float reward(std::span<const float>) const override { return -goal_distance(); }
 
   int shoulder_;
