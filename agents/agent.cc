@@ -63,9 +63,13 @@ void MpcAgent::act_normalised(const envs::Env& env, std::span<float> unit) {
       if (!plan_.empty()) planner_.shift(c.execute);
       const auto start = std::chrono::steady_clock::now();
       const std::span<const float> plan = planner_.plan(*objective_);
-      stats_.plan_seconds +=
+      const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      stats_.plan_seconds += seconds;
       ++stats_.plans;
+      if (trace_candidates_ >= 0) {
+        keep_trace(env, plan, seconds, objective_->predictor_calls() - calls);
+      }
       plan_.assign(plan.begin(), plan.begin() + c.execute * c.frameskip * a);
       next_ = 0;
     }
@@ -79,6 +83,19 @@ void MpcAgent::act_normalised(const envs::Env& env, std::span<float> unit) {
   ++next_;
   ++step_;
   ++stats_.actions;
+}
+
+void MpcAgent::keep_trace(const envs::Env& env, std::span<const float> plan, double seconds,
+                          int64_t predictor_calls) {
+  trace_.number = stats_.plans;
+  trace_.step = step_;
+  trace_.plan.assign(plan.begin(), plan.end());
+  trace_.candidates = planner_.best_candidates(trace_candidates_);
+  trace_.iteration_costs = planner_.cost_per_iteration();
+  trace_.seconds = seconds;
+  trace_.predictor_calls = predictor_calls;
+  trace_.observation.assign(env.observation().begin(), env.observation().end());
+  trace_.pixels.assign(env.pixels().begin(), env.pixels().end());
 }
 
 }  // namespace uw::agents

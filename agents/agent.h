@@ -67,6 +67,19 @@ class MpcObjective : public SequenceScorer {
   virtual int64_t simulated_steps() const { return 0; }
 };
 
+// One plan of an MPC agent, kept to look at (the viewer's agent mode).
+struct PlanTrace {
+  int64_t number = 0;                  // the agent's plans so far, this one included
+  int64_t step = 0;                    // the env step it was made at, in its episode
+  std::vector<float> plan;             // [horizon, F, A], normalised: what the agent follows
+  std::vector<float> candidates;       // [n, horizon, F, A]: the best of the last iteration
+  std::vector<float> iteration_costs;  // the lowest cost after each iteration
+  double seconds = 0;                  // wall time planning
+  int64_t predictor_calls = 0;
+  std::vector<float> observation;  // what the env observed when the plan was made
+  std::vector<uint8_t> pixels;     // and its picture, for pixel envs
+};
+
 // Receding-horizon control: at every `execute`-th chunk boundary, plan over `horizon` chunks,
 // then execute the first `execute` chunks of the plan; the next plan starts from the rest.
 class MpcAgent : public Agent {
@@ -79,15 +92,24 @@ class MpcAgent : public Agent {
   // The same action in normalised units ([-1, 1], as envs::Policy's).
   void act_normalised(const envs::Env& env, std::span<float> unit);
   const Planner& planner() const { return planner_; }
+  // From now on keep each plan with its `candidates` best candidates (last_trace).
+  void keep_traces(int64_t candidates) { trace_candidates_ = candidates; }
+  // The latest plan kept, or nullptr before the first.
+  const PlanTrace* last_trace() const { return trace_.number > 0 ? &trace_ : nullptr; }
 
  private:
+  void keep_trace(const envs::Env& env, std::span<const float> plan, double seconds,
+                  int64_t predictor_calls);
+
   Planner planner_;
   envs::Space action_space_;
   std::unique_ptr<MpcObjective> objective_;
-  std::vector<float> plan_;  // the actions being executed, normalised
-  std::vector<float> unit_;  // act's normalised action
-  int64_t step_ = 0;         // env steps into the episode
-  int64_t next_ = 0;         // the next action of plan_ to execute
+  std::vector<float> plan_;        // the actions being executed, normalised
+  std::vector<float> unit_;        // act's normalised action
+  int64_t step_ = 0;               // env steps into the episode
+  int64_t next_ = 0;               // the next action of plan_ to execute
+  int64_t trace_candidates_ = -1;  // -1: no traces kept
+  PlanTrace trace_;
 };
 
 // The cost of a plan in a world model's latent space: the squared distance between the

@@ -2,6 +2,12 @@
 // scripted (a dataset of a planner's episodes).
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "agents/agent.h"
 #include "envs/registry.h"
 
 namespace uw::agents {
@@ -16,5 +22,30 @@ namespace uw::agents {
 // Latent agents run LibTorch on one thread, so episodes do not depend on how many run at once.
 // The policies keep a pointer to `registry`: it must not move and must outlive them.
 void add_agent_policy_kinds(envs::Registry& registry);
+
+// The latest plan of a watched agent policy, shared between the thread that acts and one that
+// looks (the viewer's agent mode draws what the agent imagines while it acts).
+class PlanWatch {
+ public:
+  // Copies the latest plan into `out` when its number is above `seen`; else false.
+  bool latest(int64_t seen, PlanTrace& out) const;
+  void publish(const PlanTrace& trace);
+
+ private:
+  mutable std::mutex mutex_;
+  PlanTrace trace_;
+};
+
+struct WatchedAgentPolicy {
+  std::unique_ptr<envs::Policy> policy;  // of one row
+  std::shared_ptr<const PlanWatch> watch;
+};
+
+// The agent policy of `spec` (an agent kind's spec, as for --policy: "latent-cem:model=DIR,
+// samples=100") for one env, publishing each plan with its `candidates` best candidates. Throws
+// uw::Error like make_policy, and on a spec that is not an agent's.
+WatchedAgentPolicy make_watched_agent_policy(const envs::Registry& registry,
+                                             const std::string& spec, const envs::EnvSpec& env_spec,
+                                             int64_t candidates);
 
 }  // namespace uw::agents

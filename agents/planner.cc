@@ -231,6 +231,22 @@ void Planner::search(SequenceScorer& scorer, int64_t iterations, const std::stri
   }
 }
 
+std::vector<float> Planner::best_candidates(int64_t n) const {
+  std::vector<int64_t> order(costs_.size());
+  std::iota(order.begin(), order.end(), 0);
+  const auto count = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(n), order.size()));
+  std::partial_sort(order.begin(), order.begin() + count, order.end(), [&](int64_t a, int64_t b) {
+    return costs_[static_cast<size_t>(a)] < costs_[static_cast<size_t>(b)];
+  });
+  const int64_t size = sequence_size();
+  std::vector<float> out(static_cast<size_t>(count * size));
+  for (int64_t i = 0; i < count; ++i) {
+    const auto from = samples_.begin() + order[static_cast<size_t>(i)] * size;
+    std::copy(from, from + size, out.begin() + i * size);
+  }
+  return out;
+}
+
 std::span<const float> Planner::plan(SequenceScorer& scorer) {
   if (!warm_) std::fill(mean_.begin(), mean_.end(), 0.0f);
   std::fill(std_.begin(), std_.end(), static_cast<float>(config_.init_std));

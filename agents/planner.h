@@ -79,6 +79,9 @@ class Planner {
   float best_cost() const { return best_cost_; }
   const std::vector<float>& cost_per_iteration() const { return iteration_costs_; }
   int64_t sequences_scored() const { return scored_; }
+  // The `n` lowest-cost candidates of the last iteration scored (all of them when fewer), best
+  // first: [min(n, samples), sequence_size], normalised units. For looking at a plan.
+  std::vector<float> best_candidates(int64_t n) const;
 
  private:
   void sample(int64_t first_row);

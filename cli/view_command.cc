@@ -1,5 +1,5 @@
-// umwelt view: the interactive viewer (a live env, a dataset's episodes), or a scripted run of
-// it that saves a screenshot (tests, docs).
+// umwelt view: the interactive viewer (a live env, a dataset's episodes, what a world model
+// imagines, an agent's plans), or a scripted run of it that saves a screenshot (tests, docs).
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -52,7 +52,9 @@ void add_view_command(App& app) {
   auto args = std::make_shared<ViewArgs>();
   viewer::ViewerConfig& c = args->config;
   auto* command = app.add_subcommand(
-      "view", "Open the viewer on a live env (--env) or a dataset's episodes (--dataset)");
+      "view",
+      "Open the viewer on a live env (--env) or a dataset's episodes (--dataset); with --model, "
+      "what a world model imagines; with --agent, an agent's plans");
   command->add_option("--env", c.env, "Env id to run live (see `umwelt envs`)");
   command->add_option("--option", args->options, "Env option key=value (repeatable)");
   command->add_option("--seed", c.seed, "Seed of the first live episode");
@@ -66,6 +68,12 @@ void add_view_command(App& app) {
       ->check(NonNegativeNumber);
   command->add_option("--step", c.step, "Dataset: the step shown first")->check(NonNegativeNumber);
   command->add_flag("--play", c.play, "Dataset: start playing the episode");
+  command->add_option("--model", c.model,
+                      "World model directory (umwelt train): its imagination from each step, "
+                      "decoded by its probe, drawn as ghosts beside what really happened");
+  command->add_option("--agent", c.agent,
+                      "With --env and --model: this agent (latent-cem, oracle-cem:samples=100, "
+                      "...) acts live; each plan is drawn as the model imagines it");
   command->add_option("--size", args->size, "Window width and height")->expected(2);
   command
       ->add_option("--frames", c.frames,

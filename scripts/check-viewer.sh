@@ -2,8 +2,10 @@
 # The viewer in a real GLFW window under Xvfb (umwelt view's scripted runs): a live env, a live
 # pixel env and a dataset open, render and save screenshots, which are checked: not blank, the
 # ImGui panels present, the scene different between two timeline positions. A damaged dataset
-# opens with its damaged episode marked. Usage: check-viewer.sh OUT_DIR (UMWELT names the
-# binary, PYTHON a python3 with PIL).
+# opens with its damaged episode marked. With LibTorch (umwelt train exists): a model trained
+# here is drawn over the dataset (its imagined ghosts visible in the scene) and over a live env,
+# an agent plans live with its plans drawn, and a model of another env is an error in the
+# window. Usage: check-viewer.sh OUT_DIR (UMWELT names the binary, PYTHON a python3 with PIL).
 set -euo pipefail
 out=${1:?usage: check-viewer.sh OUT_DIR}
 umwelt=${UMWELT:?set UMWELT to the umwelt binary}
@@ -30,7 +32,7 @@ view() { "$umwelt" view --json "$@"; }
 view --env pusher-push --frames 30 --screenshot "$out/live.png" >"$out/live.json"
 view --env pointmass-reach --option pixels=64 --option pixels_and_state=1 --frames 30 \
   --screenshot "$out/pixels.png" >"$out/pixels.json"
-"$umwelt" gen --env pusher-push --episodes 4 --policy scripted --states none --out "$out/data" \
+"$umwelt" gen --env pusher-push --episodes 8 --policy scripted --states none --out "$out/data" \
   >/dev/null
 view --dataset "$out/data" --episode 1 --step 0 --frames 5 --screenshot "$out/step0.png" \
   >"$out/step0.json"
@@ -51,7 +53,24 @@ with open(path, "r+b") as f:
 PY
 view --dataset "$out/damaged" --frames 5 --screenshot "$out/damaged.png" >"$out/damaged.json"
 
-"$python" - "$out" <<'PY'
+models=0
+if "$umwelt" train --help >/dev/null 2>&1; then
+  models=1
+  "$umwelt" train --data "$out/data" --out "$out/model" --steps 60 --set train.heldout_every=4 \
+    --set model.encoder_hidden=32 --set model.predictor_hidden=32 --set model.probe_hidden=32 \
+    --set train.batch_size=32 --set train.eval_windows=64 >/dev/null
+  view --dataset "$out/data" --episode 1 --step 40 --frames 5 --screenshot "$out/plain40.png" \
+    >"$out/plain40.json"
+  view --dataset "$out/data" --model "$out/model" --episode 1 --step 40 --frames 5 \
+    --screenshot "$out/model.png" >"$out/model.json"
+  view --env pusher-push --policy scripted --model "$out/model" --frames 40 \
+    --screenshot "$out/live-model.png" >"$out/live-model.json"
+  view --env pusher-push --model "$out/model" --agent latent-cem:samples=40,iterations=3 \
+    --frames 60 --screenshot "$out/agent.png" >"$out/agent.json"
+  view --env reacher-reach --model "$out/model" --frames 3 >"$out/wrong-model.json"
+fi
+
+"$python" - "$out" "$models" <<'PY'
 import json, sys
 from PIL import Image, ImageChops, ImageStat
 
@@ -77,7 +96,11 @@ def check_window(name):
     assert title > 2000, f"{name}: no ImGui panel"
     assert text > 500, f"{name}: no text drawn"
 
-for name in ["live", "pixels", "step0", "step150", "damaged"]:
+models = sys.argv[2] == "1"
+windows = ["live", "pixels", "step0", "step150", "damaged"]
+if models:
+    windows += ["plain40", "model", "live-model", "agent"]
+for name in windows:
     check_window(name)
 
 # the scene (the middle of the window, clear of the panels) moves between two steps
@@ -95,5 +118,33 @@ damaged = summaries["damaged"]
 print("damaged dataset:", damaged["damaged"], damaged["problems"][:1])
 assert len(damaged["damaged"]) >= 1, "the damaged episode is not marked"
 assert any("episode" in p for p in damaged["problems"]), damaged["problems"]
+
+if models:
+    # model mode: the same step with and without the model; the ghosts are the difference: the
+    # imagined ones violet, what happened amber
+    box = (380, 180, 950, 550)  # the scene, clear of the panels
+    plain = list(load("plain40").crop(box).getdata())
+    ghosts = list(load("model").crop(box).getdata())
+    violet = lambda p: p[0] > 120 and p[2] > 150 and p[1] < min(p[0], p[2]) - 50
+    amber = lambda p: p[0] > 150 and p[1] > 100 and p[0] - p[2] > 90
+    counts = {name: (sum(map(test, plain)), sum(map(test, ghosts)))
+              for name, test in [("violet", violet), ("amber", amber)]}
+    print("ghost pixels without / with the model:", counts)
+    assert counts["violet"][1] > counts["violet"][0] + 100, "no imagined ghost in the scene"
+    assert counts["amber"][1] > counts["amber"][0] + 100, "no ghost of what happened"
+    model = json.load(open(f"{out}/model.json"))["overlay"]
+    assert model["start"] == 40 and model["chunks"] == 5 and len(model["error"]) == 5, model
+    assert model["ghosts"] == 10, model
+    live = json.load(open(f"{out}/live-model.json"))
+    assert live["errors"] == [] and live["overlay"]["chunks"] >= 1, live
+    agent = json.load(open(f"{out}/agent.json"))
+    plans = agent["overlay"]
+    print("agent:", plans["plans_seen"], "plans seen,", plans["ghosts"], "ghosts,",
+          f"{plans['plan_ms']:.1f} ms")
+    assert agent["errors"] == [] and plans["plans_seen"] >= 1 and plans["ghosts"] >= 2, agent
+    costs = plans["iteration_costs"]
+    assert len(costs) == 3 and all(b <= a for a, b in zip(costs, costs[1:])), costs
+    wrong = json.load(open(f"{out}/wrong-model.json"))
+    assert any("trained on env 'pusher-push'" in e for e in wrong["errors"]), wrong["errors"]
 PY
 echo "check-viewer: every mode renders in a GLFW window ($out)"

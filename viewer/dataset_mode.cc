@@ -102,7 +102,32 @@ void DatasetMode::update(SceneView& view, double wall_seconds) {
       playing_ = false;
     }
   }
-  session_->show_step(static_cast<int64_t>(cursor_), view);
+  const auto t = static_cast<int64_t>(cursor_);
+  session_->show_step(t, view);
+  if (!overlay_ || session_->episode() == nullptr) return;
+  try {
+    overlay_->update(stretch_from(t), view);
+  } catch (const Error& e) {
+    errors_.push_back(e.what());
+  }
+}
+
+EpisodeStretch DatasetMode::stretch_from(int64_t t) const {
+  const data::Episode& e = *session_->episode();
+  const data::EpisodeLayout& layout = session_->dataset().manifest().layout;
+  const int64_t d = layout.obs_size, a = layout.action_size, pixels = layout.pixel_size();
+  t = std::clamp<int64_t>(t, 0, e.steps);
+  const int64_t n = std::min(overlay_->reach(), e.steps - t);
+  EpisodeStretch out;
+  out.episode = e.index;
+  out.start = t;
+  out.start_obs = std::span(e.observations).subspan(t * d, d);
+  if (pixels > 0 && !e.pixels.empty())
+    out.start_pixels = std::span(e.pixels).subspan(t * pixels, pixels);
+  out.start_state = session_->state(t);
+  out.actions = std::span(e.actions).subspan(t * a, n * a);
+  out.next_obs = std::span(e.observations).subspan((t + 1) * d, n * d);
+  return out;
 }
 
 void DatasetMode::draw_panels() {
@@ -121,6 +146,7 @@ void DatasetMode::draw_panels() {
                  std::max(1.0f, 192.0f / static_cast<float>(layout.pixel_width)));
     ImGui::End();
   }
+  if (overlay_) overlay_->draw_panel();
   std::vector<std::string> lines = session_->problems();
   lines.insert(lines.end(), errors_.begin(), errors_.end());
   if (!session_->divergence().empty()) lines.push_back(session_->divergence());
@@ -250,15 +276,17 @@ nlohmann::json DatasetMode::summary() const {
   for (const EpisodeRow& r : session_->rows()) {
     if (!r.fault.empty()) damaged.push_back(r.episode);
   }
-  return {{"mode", "dataset"},
-          {"dataset", session_->dataset().dir().string()},
-          {"episodes", session_->dataset().size()},
-          {"selected", session_->episode() ? session_->episode()->index : -1},
-          {"step", static_cast<int64_t>(cursor_)},
-          {"damaged", damaged},
-          {"problems", session_->problems()},
-          {"divergence", session_->divergence()},
-          {"errors", errors_}};
+  nlohmann::json out = {{"mode", "dataset"},
+                        {"dataset", session_->dataset().dir().string()},
+                        {"episodes", session_->dataset().size()},
+                        {"selected", session_->episode() ? session_->episode()->index : -1},
+                        {"step", static_cast<int64_t>(cursor_)},
+                        {"damaged", damaged},
+                        {"problems", session_->problems()},
+                        {"divergence", session_->divergence()},
+                        {"errors", errors_}};
+  if (overlay_) out["overlay"] = overlay_->summary();
+  return out;
 }
 
 }  // namespace uw::viewer

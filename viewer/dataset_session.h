@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +58,11 @@ class DatasetSession {
   int64_t selected() const { return selected_; }
   // The first step where the re-simulation differs from the recording ("" when none).
   const std::string& divergence() const { return divergence_; }
+  // The re-simulated env state at step t of the selected episode (empty when none).
+  std::span<const double> state(int64_t t) const {
+    if (t < 0 || t >= static_cast<int64_t>(states_.size())) return {};
+    return states_[static_cast<size_t>(t)];
+  }
   // Puts the scene at step t (clamped into the episode).
   void show_step(int64_t t, SceneView& view);
 

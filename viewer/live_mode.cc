@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/error.h"
+
 namespace uw::viewer {
 namespace {
 
@@ -42,7 +44,37 @@ void LiveMode::handle_keys() {
   if (any) session_->set_manual_action(manual_);
 }
 
-void LiveMode::update(SceneView& view, double) { session_->snapshot(view, snapshot_); }
+void LiveMode::update(SceneView& view, double) {
+  session_->snapshot(view, snapshot_);
+  if (!overlay_) return;
+  try {
+    overlay_->update(recent_stretch(), view);
+  } catch (const Error& e) {
+    errors_.push_back(e.what());
+  }
+}
+
+EpisodeStretch LiveMode::recent_stretch() const {
+  const envs::EnvSpec& spec = session_->spec();
+  const auto d = static_cast<int64_t>(spec.observation_space.flat_size());
+  const auto a = static_cast<int64_t>(spec.action_space.flat_size());
+  EpisodeStretch out;
+  out.episode = snapshot_.episode;
+  out.start = snapshot_.step;
+  if (d == 0 || a == 0) return out;
+  // the last observation row is now, the last action row led to it (the reset's observation is
+  // the first row until the history is trimmed)
+  const auto obs_rows = static_cast<int64_t>(snapshot_.observations.size()) / d;
+  const auto action_rows = static_cast<int64_t>(snapshot_.actions.size()) / a;
+  const int64_t m = std::min({overlay_->reach(), action_rows, obs_rows - 1});
+  if (m < 0) return out;
+  const int64_t first = obs_rows - 1 - m;
+  out.start = snapshot_.step - m;
+  out.start_obs = std::span(snapshot_.observations).subspan(first * d, d);
+  out.actions = std::span(snapshot_.actions).subspan((action_rows - m) * a);
+  out.next_obs = std::span(snapshot_.observations).subspan((first + 1) * d);
+  return out;
+}
 
 void LiveMode::draw_panels() {
   draw_controls();
@@ -56,10 +88,12 @@ void LiveMode::draw_panels() {
                  std::max(1.0f, 192.0f / static_cast<float>(shape[1])));
     ImGui::End();
   }
-  if (!snapshot_.errors.empty()) {
+  if (overlay_) overlay_->draw_panel();
+  if (!snapshot_.errors.empty() || !errors_.empty()) {
     ImGui::SetNextWindowPos(ImVec2(340, 10), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSize(ImVec2(520, 140), ImGuiCond_FirstUseEver);
     ImGui::Begin("Errors");
+    show_lines(errors_);
     show_lines(snapshot_.errors);
     ImGui::End();
   }
@@ -137,8 +171,13 @@ void LiveMode::draw_plots() {
 }
 
 nlohmann::json LiveMode::summary() const {
-  return {{"mode", "env"},          {"env", session_->spec().id},   {"episodes", snapshot_.episode},
-          {"step", snapshot_.step}, {"policy", session_->policy()}, {"errors", snapshot_.errors}};
+  std::vector<std::string> errors = errors_;
+  errors.insert(errors.end(), snapshot_.errors.begin(), snapshot_.errors.end());
+  nlohmann::json out = {
+      {"mode", "env"},          {"env", session_->spec().id},   {"episodes", snapshot_.episode},
+      {"step", snapshot_.step}, {"policy", session_->policy()}, {"errors", errors}};
+  if (overlay_) out["overlay"] = overlay_->summary();
+  return out;
 }
 
 }  // namespace uw::viewer

@@ -98,9 +98,13 @@ void LiveSession::set_policy(const std::string& spec) {
       return;
     }
   }
+  use_policy(std::move(made), spec);
+}
+
+void LiveSession::use_policy(std::unique_ptr<envs::Policy> policy, const std::string& name) {
   std::lock_guard lock(mutex_);
-  pending_policy_ = std::move(made);
-  pending_policy_spec_ = spec;
+  pending_policy_ = std::move(policy);
+  pending_policy_spec_ = name;
   policy_changed_ = true;
 }
 

@@ -60,6 +60,9 @@ class LiveSession {
   double speed() const;
   // A policy spec, or "manual"; a bad spec becomes an error and keeps the current policy.
   void set_policy(const std::string& spec);
+  // A policy of one row made elsewhere (the agent mode's watched agent), under `name`; nullptr
+  // for manual.
+  void use_policy(std::unique_ptr<envs::Policy> policy, const std::string& name);
   std::string policy() const;
   // The manual action, normalised to [-1, 1] per dimension (the sliders).
   void set_manual_action(std::span<const float> unit);

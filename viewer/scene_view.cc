@@ -2,6 +2,8 @@
 
 #include <mujoco/mujoco.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "sim/renderer.h"
 
@@ -15,12 +17,19 @@ struct SceneView::Impl {
   mjvCamera camera{};
   mjvOption option{};
   bool made = false;
+  // ghosts: data posed for each, its colour; the first `ghosts` entries are in use
+  std::vector<mjData*> ghost_data;
+  std::vector<std::array<float, 4>> ghost_rgba;
+  size_t ghosts = 0;
+  mjvOption ghost_option{};
 
   Impl() {
     mjv_defaultScene(&scene);
     mjr_defaultContext(&context);
     mjv_defaultCamera(&camera);
     mjv_defaultOption(&option);
+    mjv_defaultOption(&ghost_option);
+    ghost_option.geomgroup[sim::kMarkerGeomGroup] = 0;  // the task's markers are not posed
   }
   ~Impl() { release(); }
 
@@ -30,6 +39,10 @@ struct SceneView::Impl {
     mjv_freeScene(&scene);
     mj_deleteData(data);
     data = nullptr;
+    for (mjData* d : ghost_data) mj_deleteData(d);
+    ghost_data.clear();
+    ghost_rgba.clear();
+    ghosts = 0;
     made = false;
   }
 
@@ -43,6 +56,26 @@ struct SceneView::Impl {
     mjv_defaultFreeCamera(m, &camera);
     camera.distance *= 0.75;  // the default frames the whole extent with a wide margin
     made = true;
+  }
+
+  // Appends the moving bodies of each ghost to the scene, in its colour.
+  void add_ghosts_to_scene() {
+    for (size_t i = 0; i < ghosts; ++i) {
+      const int first = scene.ngeom;
+      mjv_addGeoms(model, ghost_data[i], &ghost_option, nullptr, mjCAT_ALL, &scene);
+      int kept = first;
+      for (int g = first; g < scene.ngeom; ++g) {
+        mjvGeom geom = scene.geoms[g];
+        if (geom.objtype != mjOBJ_GEOM) continue;
+        const int body = model->geom_bodyid[geom.objid];
+        if (model->body_weldid[body] == 0 && model->body_mocapid[body] < 0) continue;  // static
+        std::copy(ghost_rgba[i].begin(), ghost_rgba[i].end(), geom.rgba);
+        geom.transparent = geom.rgba[3] < 1.0f;
+        geom.emission = 0.3f;
+        scene.geoms[kept++] = geom;
+      }
+      scene.ngeom = kept;
+    }
   }
 };
 
@@ -70,9 +103,31 @@ void SceneView::render(int x, int y, int width, int height) {
   impl_->scene.flags[mjRND_REFLECTION] = toggles.pretty;
   impl_->scene.flags[mjRND_SKYBOX] = toggles.pretty;
   mjv_updateScene(impl_->model, impl_->data, &o, nullptr, &impl_->camera, mjCAT_ALL, &impl_->scene);
+  impl_->add_ghosts_to_scene();
   mjr_setBuffer(mjFB_WINDOW, &impl_->context);
   mjr_render(mjrRect{x, y, width, height}, &impl_->scene, &impl_->context);
 }
+
+void SceneView::clear_ghosts() { impl_->ghosts = 0; }
+
+void SceneView::add_ghost(const sim::DrawView& view, const std::array<float, 4>& rgba) {
+  Impl& s = *impl_;
+  if (!s.made) return;
+  UW_CHECK(view.model != nullptr && view.data != nullptr && view.model->nbody == s.model->nbody &&
+               view.model->ngeom == s.model->ngeom && view.model->nq == s.model->nq,
+           "a ghost of another model");
+  if (s.ghosts == s.ghost_data.size()) {
+    mjData* d = mj_makeData(s.model);
+    if (d == nullptr) throw Error("viewer: MuJoCo could not make a ghost's data");
+    s.ghost_data.push_back(d);
+    s.ghost_rgba.emplace_back();
+  }
+  mj_copyData(s.ghost_data[s.ghosts], s.model, view.data);
+  s.ghost_rgba[s.ghosts] = rgba;
+  ++s.ghosts;
+}
+
+size_t SceneView::ghost_count() const { return impl_->ghosts; }
 
 void SceneView::drag(double dx, double dy, bool right_button, bool shift) {
   if (!impl_->made) return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,14 @@ class SceneView {
   // Draws the copy into the viewport (pixels from the window's bottom left). Nothing before
   // the first sync.
   void render(int x, int y, int width, int height);
+
+  // Ghosts: other poses of the same world (what a model imagines, what really happened next)
+  // drawn see-through over the scene, their moving bodies in one colour each. add_ghost copies
+  // the view's poses; they stay until clear_ghosts. Ignored before the first sync; the view
+  // must be of the synced world's model.
+  void clear_ghosts();
+  void add_ghost(const sim::DrawView& view, const std::array<float, 4>& rgba);
+  size_t ghost_count() const;
 
   // Mouse camera: drags of the left (orbit) or right button (pan; with shift, zoom), relative
   // to the viewport's height; the wheel zooms.

@@ -20,16 +20,50 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The live mode, with the agent acting and its plans drawn (--agent), or the model's
+// imagination drawn (--model). An overlay that cannot be made is an error in the window's panel.
+std::unique_ptr<Mode> make_live_mode(const envs::Registry& registry, const ViewerConfig& c) {
+  auto mode = std::make_unique<LiveMode>(
+      std::make_unique<LiveSession>(registry, c.env, c.options, c.seed, c.policy));
+  const envs::EnvSpec& spec = mode->session().spec();
+  try {
+    if (!c.agent.empty()) {
+      AgentView agent = make_agent_view(registry, c.agent, c.model, spec);
+      mode->session().use_policy(std::move(agent.policy), c.agent);
+      mode->set_overlay(std::move(agent.overlay));
+    } else if (!c.model.empty()) {
+      mode->set_overlay(make_model_overlay(registry, c.model, spec));
+    }
+  } catch (const Error& e) {
+    mode->add_error((c.agent.empty() ? "--model: " : "--agent: ") + std::string(e.what()));
+  }
+  return mode;
+}
+
 std::unique_ptr<Mode> make_mode(const envs::Registry& registry, const ViewerConfig& c) {
   if (c.env.empty() == c.dataset.empty()) {
     throw Error("umwelt view: give either --env ID or --dataset DIR");
   }
-  if (!c.env.empty()) {
-    return std::make_unique<LiveMode>(
-        std::make_unique<LiveSession>(registry, c.env, c.options, c.seed, c.policy));
+  if (!c.agent.empty() && (c.env.empty() || c.model.empty())) {
+    throw Error(
+        "umwelt view --agent: give --env ID and --model DIR too (the agent acts in the "
+        "env; its plans are drawn as the model imagines them)");
   }
-  return std::make_unique<DatasetMode>(std::make_unique<DatasetSession>(registry, c.dataset),
-                                       c.episode, c.step, c.play);
+  if (!c.model.empty() && !std::filesystem::is_directory(c.model)) {
+    throw Error("--model: '" + c.model.string() + "' is not a folder (a model umwelt train wrote)");
+  }
+  if (!c.env.empty()) return make_live_mode(registry, c);
+  auto mode = std::make_unique<DatasetMode>(std::make_unique<DatasetSession>(registry, c.dataset),
+                                            c.episode, c.step, c.play);
+  if (!c.model.empty()) {
+    try {
+      mode->set_overlay(
+          make_model_overlay(registry, c.model, mode->session().dataset().manifest().spec));
+    } catch (const Error& e) {
+      mode->add_error("--model: " + std::string(e.what()));
+    }
+  }
+  return mode;
 }
 
 void check_writable_folder(const std::filesystem::path& folder, const char* what) {

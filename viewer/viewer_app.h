@@ -21,6 +21,10 @@ struct ViewerConfig {
   int64_t episode = 0;
   int64_t step = 0;
   bool play = false;  // start playing the episode
+  // model mode: a world model drawn over the live env or the dataset; agent mode (with --env):
+  // an agent spec whose plans are drawn as the model imagines them
+  std::filesystem::path model;
+  std::string agent;
   // window
   int width = 1280;
   int height = 800;

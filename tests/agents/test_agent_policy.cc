@@ -115,3 +115,38 @@ TEST_CASE("agent policies: bad specs say what was expected") {
   CHECK_THROWS_WITH(uw::envs::run_rollout(registry(), c),
                     Catch::Contains("unknown kind 'oracle-cem'"));
 }
+
+TEST_CASE("agent policies: a watched agent publishes each plan it makes, for the viewer") {
+  const uw::envs::Registry& registry = registry_with_agents();
+  const std::unique_ptr<uw::envs::Env> env = registry.make("pointmass-reach");
+  uw::agents::WatchedAgentPolicy watched = uw::agents::make_watched_agent_policy(
+      registry, "oracle-cem:" + kSmallCem + ",horizon=4", env->spec(), 3);
+  uw::agents::PlanTrace trace;
+  CHECK_FALSE(watched.watch->latest(0, trace));  // none yet
+  watched.policy->bind(0, *env);
+  env->reset(7);
+  watched.policy->reset(0, 7);
+  std::vector<float> unit(2), action(2);
+  std::vector<float> planned_from;
+  for (int t = 0; t < 12; ++t) {
+    if (t == 10) planned_from.assign(env->observation().begin(), env->observation().end());
+    watched.policy->act(env->observation(), {}, unit);
+    uw::envs::to_action_space(env->spec().action_space, unit, action);
+    env->step(action);
+  }
+  // plans at steps 0, 5 and 10 (frameskip 5, one chunk executed each)
+  REQUIRE(watched.watch->latest(0, trace));
+  CHECK(trace.number == 3);
+  CHECK(trace.step == 10);
+  CHECK(trace.plan.size() == 4 * 5 * 2);
+  CHECK(trace.candidates.size() == 3 * trace.plan.size());
+  CHECK(trace.iteration_costs.size() == 3);
+  CHECK(trace.seconds > 0);
+  CHECK(trace.observation == planned_from);
+  CHECK_FALSE(watched.watch->latest(3, trace));  // nothing newer
+  CHECK_THROWS_WITH(uw::agents::make_watched_agent_policy(registry, "random", env->spec(), 3),
+                    Catch::Contains("not an agent that plans"));
+  CHECK_THROWS_WITH(
+      uw::agents::make_watched_agent_policy(registry, "latent-cem", env->spec(), 3),
+      Catch::Contains("needs model=DIR"));
+}

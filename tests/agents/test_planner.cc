@@ -213,3 +213,20 @@ TEST_CASE("planner config: fields read from JSON, errors name the field") {
   fails({{"sample", 3}}, "planner has no field 'sample'");
   fails({{"temperature", 0}}, "planner.temperature");
 }
+
+TEST_CASE("planners: the best candidates of the last iteration come best first") {
+  agents::Planner planner(config("cem"), 2);
+  planner.reset(5);
+  QuadraticScorer scorer(target());
+  const std::span<const float> plan = planner.plan(scorer);
+  const std::vector<float> best = planner.best_candidates(4);
+  REQUIRE(best.size() == 4 * plan.size());
+  std::vector<double> costs;
+  for (size_t i = 0; i < 4; ++i) {
+    costs.push_back(scorer.cost_of(std::span(best).subspan(i * plan.size(), plan.size())));
+  }
+  CHECK(std::is_sorted(costs.begin(), costs.end()));
+  // the best is the plan's best: what the last iteration scored lowest
+  CHECK(costs.front() == Approx(planner.cost_per_iteration().back()).epsilon(1e-5));
+  CHECK(planner.best_candidates(10000).size() == 300 * plan.size());  // all there are
+}

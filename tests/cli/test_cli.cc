@@ -374,6 +374,12 @@ TEST_CASE("umwelt view refuses a bad config before opening a window, and names a
                "expected a window from 200x150");
   expect_error(umwelt("view --env pointmass-reach --policy nonsense --frames 1"),
                "policy 'nonsense'");
+  expect_error(umwelt("view --env pointmass-reach --agent latent-cem --frames 1"),
+               "give --env ID and --model DIR too");
+  expect_error(umwelt("view --dataset /tmp --agent oracle-cem --model /tmp --frames 1"),
+               "give --env ID and --model DIR too");
+  expect_error(umwelt("view --env pointmass-reach --model /no/such/model --frames 1"),
+               "'/no/such/model' is not a folder");
   expect_error(umwelt("view --env pointmass-reach --frames 1"), "it needs a display");
   // the policies the UI offers are accepted (a bad one is refused before the display is tried)
   for (const char* policy : {"manual", "random", "scripted"}) {

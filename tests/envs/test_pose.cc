@@ -1,9 +1,10 @@
 // Env::pose_observation: an observation that was never simulated (a world model's imagination)
 // posed into a world for drawing puts the bodies where the observation says.
+#include <mujoco/mujoco.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <mujoco/mujoco.h>
 
 #include "core/error.h"
 #include "core/random.h"
