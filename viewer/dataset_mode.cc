@@ -52,6 +52,12 @@ DatasetMode::DatasetMode(std::unique_ptr<DatasetSession> session, int64_t positi
   playing_ = play;
 }
 
+void DatasetMode::add_error(std::string error) {
+  errors_.push_back(std::move(error));
+  constexpr size_t kKept = 20;  // an overlay failing at every step must not grow it for ever
+  if (errors_.size() > kKept) errors_.erase(errors_.begin());
+}
+
 std::string DatasetMode::title() const {
   return "umwelt view: " + session_->dataset().dir().string();
 }
@@ -65,7 +71,7 @@ void DatasetMode::select(int64_t position) {
   try {
     session_->select(position);
   } catch (const Error& e) {
-    errors_.push_back(e.what());
+    add_error(e.what());
   }
   cursor_ = 0;
   playing_ = false;
@@ -108,7 +114,7 @@ void DatasetMode::update(SceneView& view, double wall_seconds) {
   try {
     overlay_->update(stretch_from(t), view);
   } catch (const Error& e) {
-    errors_.push_back(e.what());
+    add_error(e.what());
   }
 }
 

@@ -24,7 +24,7 @@ class DatasetMode final : public Mode {
   // Draws `overlay` over the scene from the current step on (model mode).
   void set_overlay(std::unique_ptr<Overlay> overlay) { overlay_ = std::move(overlay); }
   // An error for the Problems panel (an overlay that could not be made).
-  void add_error(std::string error) { errors_.push_back(std::move(error)); }
+  void add_error(std::string error);
 
   std::string title() const override;
   void handle_keys() override;

@@ -11,6 +11,8 @@ namespace uw::viewer {
 Imaginer::Imaginer(const envs::Registry& registry, const std::filesystem::path& dir,
                    const envs::EnvSpec& spec)
     : model_(agents::WorldModel::load(dir, &spec)) {
+  // one imagination is a few small calls: more threads only spin beside the renderer's
+  agents::set_inference_threads(1);
   if (!model_.has_probe()) {
     throw Error("model " + dir.string() +
                 ": it has no state probe (trained on pictures alone), so what it imagines "

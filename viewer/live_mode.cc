@@ -20,6 +20,12 @@ LiveMode::LiveMode(std::unique_ptr<LiveSession> session)
     : session_(std::move(session)),
       manual_(static_cast<size_t>(session_->spec().action_space.flat_size()), 0.0f) {}
 
+void LiveMode::add_error(std::string error) {
+  errors_.push_back(std::move(error));
+  constexpr size_t kKept = 20;  // an overlay failing at every step must not grow it for ever
+  if (errors_.size() > kKept) errors_.erase(errors_.begin());
+}
+
 std::string LiveMode::title() const { return "umwelt view: " + session_->spec().id; }
 
 void LiveMode::handle_keys() {
@@ -50,7 +56,7 @@ void LiveMode::update(SceneView& view, double) {
   try {
     overlay_->update(recent_stretch(), view);
   } catch (const Error& e) {
-    errors_.push_back(e.what());
+    add_error(e.what());
   }
 }
 

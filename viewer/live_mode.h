@@ -22,7 +22,7 @@ class LiveMode final : public Mode {
   // Draws `overlay` over the scene from the last steps of the episode (model and agent modes).
   void set_overlay(std::unique_ptr<Overlay> overlay) { overlay_ = std::move(overlay); }
   // An error for the Errors panel (an overlay that could not be made).
-  void add_error(std::string error) { errors_.push_back(std::move(error)); }
+  void add_error(std::string error);
 
   std::string title() const override;
   void handle_keys() override;

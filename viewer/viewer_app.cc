@@ -35,7 +35,9 @@ std::unique_ptr<Mode> make_live_mode(const envs::Registry& registry, const Viewe
       mode->set_overlay(make_model_overlay(registry, c.model, spec));
     }
   } catch (const Error& e) {
-    mode->add_error((c.agent.empty() ? "--model: " : "--agent: ") + std::string(e.what()));
+    std::string error = c.agent.empty() ? "--model: " : "--agent: ";
+    error += e.what();  // (appended: g++ 12 warns falsely on "x" + std::string)
+    mode->add_error(std::move(error));
   }
   return mode;
 }
@@ -60,7 +62,9 @@ std::unique_ptr<Mode> make_mode(const envs::Registry& registry, const ViewerConf
       mode->set_overlay(
           make_model_overlay(registry, c.model, mode->session().dataset().manifest().spec));
     } catch (const Error& e) {
-      mode->add_error("--model: " + std::string(e.what()));
+      std::string error = "--model: ";
+      error += e.what();
+      mode->add_error(std::move(error));
     }
   }
   return mode;
