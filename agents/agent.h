@@ -114,13 +114,17 @@ class MpcAgent : public Agent {
 
 // The cost of a plan in a world model's latent space: the squared distance between the
 // imagined latent and the encoded goal observation, at the last chunk ("final") or summed over
-// the chunks ("sum"); or ("probe") the squared goal-space distance to the goal of what the
-// model's state probe decodes from the last imagined latent (Goal::achieved on the decoded
-// observation: the task's own measure, read from imagination). The model's history starts as
-// the first latent repeated.
+// the chunks ("sum"); or ("probe") the task's planning cost (Goal::cost) of what the model's
+// state probe decodes from the last imagined latent (the task's own measure, read from
+// imagination), or that summed over the chunks ("probe_sum"). The model's history starts as
+// the first latent repeated. Throws uw::Error on another cost.
 std::unique_ptr<MpcObjective> make_latent_goal_objective(const WorldModel& model,
                                                          const envs::EnvSpec& spec, int64_t horizon,
                                                          const std::string& cost = "final");
+
+// Whether make_latent_goal_objective takes `name`; all it takes, as "final|probe|...".
+bool is_latent_cost(const std::string& name);
+std::string latent_costs();
 
 // The same on the true simulator: a copy of the env restored to the current state plays each
 // plan; the cost is the squared distance of what is achieved to the goal at the end (goal

@@ -24,7 +24,7 @@ struct AgentEvalConfig {
   int64_t episodes = 100;
   uint64_t seed = 0;  // episode k is reset with derive_seed(seed, k); the agent's stream too
   int threads = 2;    // episodes played at once (each agent single-threaded)
-  // "planner.field=value" (PlannerConfig) and "objective.cost=final|sum|probe" (latent agents)
+  // "planner.field=value" (PlannerConfig), "objective.cost=NAME" (latent agents, latent_costs())
   std::vector<std::string> overrides;
   bool progress = false;  // progress lines on stderr
   // When set, episodes 0 .. video_episodes - 1 are drawn after the reset and every step (the

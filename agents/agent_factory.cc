@@ -53,13 +53,13 @@ AgentRecipe agent_recipe(const std::string& name, const std::vector<std::string>
   recipe.planner = planner_config_from_json(json["planner"], "planner");
   for (const auto& [field, value] : json["objective"].items()) {
     if (field != "cost" || !value.is_string()) {
-      throw Error("--set objective." + field +
-                  ": the objective has one field, cost (final, sum or probe)");
+      throw Error("--set objective." + field + ": the objective has one field, cost (" +
+                  latent_costs() + ")");
     }
   }
   recipe.cost = json["objective"]["cost"].get<std::string>();
-  if (recipe.cost != "final" && recipe.cost != "sum" && recipe.cost != "probe") {
-    throw Error("--set objective.cost=" + recipe.cost + ": expected final, sum or probe");
+  if (!is_latent_cost(recipe.cost)) {
+    throw Error("--set objective.cost=" + recipe.cost + ": expected one of " + latent_costs());
   }
   PlannerConfig& p = recipe.planner;
   if (model != nullptr) {

@@ -24,9 +24,9 @@ struct AgentRecipe {
   bool plans() const { return !method.empty(); }
 };
 
-// Resolves a name and its overrides ("planner.field=value", "objective.cost=final|sum|probe") on
-// top of the defaults. With a model, the frameskip must be the model's. Throws uw::Error on an
-// unknown name, an override it cannot take, a value out of range.
+// Resolves a name and its overrides ("planner.field=value", "objective.cost=NAME" with a name of
+// latent_costs()) on top of the defaults. With a model, the frameskip must be the model's. Throws
+// uw::Error on an unknown name, an override it cannot take, a value out of range.
 AgentRecipe agent_recipe(const std::string& name, const std::vector<std::string>& overrides,
                          const WorldModel* model);
 

@@ -166,7 +166,8 @@ void add_agent_policy_kinds(envs::Registry& registry) {
     const bool latent = name.starts_with("latent-");
     envs::PolicyKind kind;
     kind.name = name;
-    kind.usage = name + (latent ? ":model=DIR[,cost=final|sum|probe]" : "") + "[,PLANNER_FIELD=..]";
+    kind.usage =
+        name + (latent ? ":model=DIR[,cost=" + latent_costs() + "]" : "") + "[,PLANNER_FIELD=..]";
     kind.make = [name, &registry](const Options& params, const envs::EnvSpec& spec, int rows) {
       ResolvedAgent agent = resolve(name, params, spec);
       if (agent.model) set_inference_threads(1);

@@ -1,6 +1,7 @@
 // The latent agents' objective (agent.h): plans priced by the world model's imagination.
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "agents/agent.h"
 #include "agents/world_model.h"
@@ -11,10 +12,21 @@ namespace {
 
 // What a plan's imagined latents are priced by.
 enum class Cost {
-  kFinal,  // the last latent's squared distance to the encoded goal
-  kSum,    // the same summed over the horizon
-  kProbe,  // the goal distance of what the state probe decodes from the last latent
+  kFinal,     // the last latent's squared distance to the encoded goal
+  kSum,       // the same summed over the horizon
+  kProbe,     // the task's planning cost of what the state probe decodes from the last latent
+  kProbeSum,  // the same summed over the horizon: reaching the goal sooner is cheaper
 };
+
+bool by_probe(Cost cost) { return cost == Cost::kProbe || cost == Cost::kProbeSum; }
+
+const std::map<std::string, Cost>& cost_names() {
+  static const std::map<std::string, Cost> names = {{"final", Cost::kFinal},
+                                                    {"sum", Cost::kSum},
+                                                    {"probe", Cost::kProbe},
+                                                    {"probe_sum", Cost::kProbeSum}};
+  return names;
+}
 
 class LatentGoalObjective : public MpcObjective {
  public:
@@ -68,7 +80,7 @@ class LatentGoalObjective : public MpcObjective {
     latents_.resize(static_cast<size_t>(n * horizon_) * z);
     model_.rollout(n, horizon_, batch_history_, chunks_, latents_, &scratch_);
     predictor_calls_ += n * horizon_;
-    if (cost_ == Cost::kProbe) {
+    if (by_probe(cost_)) {
       score_by_probe(n, costs);
       return;
     }
@@ -82,7 +94,7 @@ class LatentGoalObjective : public MpcObjective {
     }
   }
 
-  bool has_gradient() const override { return cost_ != Cost::kProbe; }
+  bool has_gradient() const override { return !by_probe(cost_); }
 
   void score_with_gradient(int64_t n, std::span<const float> sequences, std::span<float> costs,
                            std::span<float> gradient) override {
@@ -98,25 +110,31 @@ class LatentGoalObjective : public MpcObjective {
   int64_t predictor_calls() const override { return predictor_calls_; }
 
  private:
-  // Decodes each row's last imagined latent into an observation and prices it with the task's
-  // own planning cost (Goal::cost).
+  // Decodes each row's last imagined latent (or all of them, for the sum) into an observation
+  // and prices it with the task's own planning cost (Goal::cost).
   void score_by_probe(int64_t n, std::span<float> costs) {
     const auto z = static_cast<size_t>(model_.latent_dim());
     const auto rows = static_cast<size_t>(n);
-    last_.resize(rows * z);
+    const auto horizon = static_cast<size_t>(horizon_);
+    const size_t first = cost_ == Cost::kProbeSum ? 0 : horizon - 1;  // the steps priced
+    const size_t steps = horizon - first;
+    picked_.resize(rows * steps * z);
     for (size_t r = 0; r < rows; ++r) {
-      const auto from =
-          latents_.begin() +
-          static_cast<std::ptrdiff_t>((r * static_cast<size_t>(horizon_) + horizon_ - 1) * z);
-      std::copy(from, from + static_cast<std::ptrdiff_t>(z), last_.begin() + r * z);
+      const auto from = latents_.begin() + static_cast<std::ptrdiff_t>((r * horizon + first) * z);
+      std::copy(from, from + static_cast<std::ptrdiff_t>(steps * z),
+                picked_.begin() + static_cast<std::ptrdiff_t>(r * steps * z));
     }
     const auto d = static_cast<size_t>(model_.obs_size());
-    decoded_.resize(rows * d);
-    model_.decode_state(n, last_, decoded_, &scratch_);
+    decoded_.resize(rows * steps * d);
+    model_.decode_state(static_cast<int64_t>(rows * steps), picked_, decoded_, &scratch_);
     const std::span<const float> target = goal_task_->values();
     for (size_t r = 0; r < rows; ++r) {
-      costs[r] = static_cast<float>(
-          goal_task_->cost(std::span<const float>(decoded_).subspan(r * d, d), target));
+      double cost = 0;
+      for (size_t k = 0; k < steps; ++k) {
+        cost += goal_task_->cost(std::span<const float>(decoded_).subspan((r * steps + k) * d, d),
+                                 target);
+      }
+      costs[r] = static_cast<float>(cost);
     }
   }
 
@@ -148,7 +166,7 @@ class LatentGoalObjective : public MpcObjective {
   Cost cost_;
   std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
   const envs::Goal* goal_task_ = nullptr;  // the env's, for the probe cost
-  std::vector<float> last_, decoded_;
+  std::vector<float> picked_, decoded_;    // the latents priced by the probe, decoded
   bool fresh_ = true;
   std::vector<float> half_range_;  // [A]: what one normalised unit is in action units
   std::vector<float> chunks_, batch_history_, latents_;
@@ -161,20 +179,31 @@ class LatentGoalObjective : public MpcObjective {
 std::unique_ptr<MpcObjective> make_latent_goal_objective(const WorldModel& model,
                                                          const envs::EnvSpec& spec, int64_t horizon,
                                                          const std::string& cost) {
-  if (cost != "final" && cost != "sum" && cost != "probe") {
-    throw Error("objective cost '" + cost + "' is not one of final, sum, probe");
+  const auto found = cost_names().find(cost);
+  if (found == cost_names().end()) {
+    throw Error("objective cost '" + cost + "': expected one of " + latent_costs());
   }
-  if (cost == "probe" && !model.has_probe()) {
-    throw Error(
-        "objective cost probe: the model has no state probe (it was trained on pictures "
-        "alone; train on pixels_and_state=1 data)");
+  if (by_probe(found->second) && !model.has_probe()) {
+    throw Error("objective cost " + cost +
+                ": the model has no state probe (it was trained on pictures "
+                "alone; train on pixels_and_state=1 data)");
   }
   if (model.action_size() != spec.action_space.flat_size()) {
     throw Error("the model's actions have " + std::to_string(model.action_size()) +
                 " values, the env's " + std::to_string(spec.action_space.flat_size()));
   }
-  const Cost c = cost == "final" ? Cost::kFinal : cost == "sum" ? Cost::kSum : Cost::kProbe;
-  return std::make_unique<LatentGoalObjective>(model, spec, horizon, c);
+  return std::make_unique<LatentGoalObjective>(model, spec, horizon, found->second);
+}
+
+bool is_latent_cost(const std::string& name) { return cost_names().contains(name); }
+
+std::string latent_costs() {
+  std::string names;
+  for (const auto& [name, cost] : cost_names()) {
+    if (!names.empty()) names.append("|");
+    names.append(name);
+  }
+  return names;
 }
 
 }  // namespace uw::agents

@@ -36,11 +36,12 @@ void visit(ModelFields& m, const auto& f) {
 }
 
 struct AgentFields {
-  std::string agent;
+  std::string name, agent;
   int64_t episodes = 100;
   std::vector<std::string> set;
 };
 void visit(AgentFields& a, const auto& f) {
+  f("name", a.name);
   f("agent", a.agent);
   f("episodes", a.episodes);
   f("set", a.set);
@@ -81,7 +82,8 @@ AgentRun agent_from_json(const nlohmann::json& json, const std::string& where) {
   section_from_json(json, where, fields);
   require(!fields.agent.empty(), where, "expected \"agent\" (random, latent-cem, ...)");
   require(fields.episodes > 0, where + ".episodes", "expected a positive number");
-  return {fields.agent, fields.episodes, fields.set};
+  return {fields.name.empty() ? fields.agent : fields.name, fields.agent, fields.episodes,
+          fields.set};
 }
 
 SuiteTask task_from_json(const nlohmann::json& json, const std::string& where,
@@ -107,9 +109,12 @@ SuiteTask task_from_json(const nlohmann::json& json, const std::string& where,
   }
   require(json.contains("agents") && json["agents"].is_array() && !json["agents"].empty(), where,
           "expected \"agents\": a non-empty list of {\"agent\": ..., \"episodes\": ...}");
+  std::set<std::string> names;
   for (size_t i = 0; i < json["agents"].size(); ++i) {
-    task.agents.push_back(
-        agent_from_json(json["agents"][i], where + ".agents[" + std::to_string(i) + "]"));
+    const std::string at = where + ".agents[" + std::to_string(i) + "]";
+    task.agents.push_back(agent_from_json(json["agents"][i], at));
+    require(names.insert(task.agents.back().name).second, at,
+            "a second agent named '" + task.agents.back().name + "' (give \"name\")");
   }
   return task;
 }
@@ -162,7 +167,8 @@ nlohmann::json suite_to_json(const Suite& suite) {
   for (const SuiteTask& t : suite.tasks) {
     nlohmann::json agents = nlohmann::json::array();
     for (const AgentRun& a : t.agents) {
-      agents.push_back({{"agent", a.agent}, {"episodes", a.episodes}, {"set", a.overrides}});
+      agents.push_back(
+          {{"name", a.name}, {"agent", a.agent}, {"episodes", a.episodes}, {"set", a.overrides}});
     }
     tasks.push_back({{"name", t.name},
                      {"env", t.env},

@@ -30,6 +30,7 @@ struct ModelRecipe {
 
 // One agent scored on a task (umwelt eval's flags).
 struct AgentRun {
+  std::string name;   // the label in reports (defaults to the agent; unique within a task)
   std::string agent;  // random, scripted, oracle-cem, latent-cem, ... (agent_eval.h)
   int64_t episodes = 100;
   std::vector<std::string> overrides;  // "planner.field=value", "objective.cost=..."

@@ -147,11 +147,11 @@ json Runner::evaluation(const SuiteTask& task, const AgentRun& run, uint64_t see
   if (fs::is_regular_file(path, ec)) {
     json cached = json::parse(data::read_text_file(path), nullptr, false);
     if (!cached.is_discarded() && cached.contains("success_rate")) {
-      say(label_ + ": " + run.agent + " cached");
+      say(label_ + ": " + run.name + " cached");
       return cached;
     }
   }
-  say(label_ + ": " + run.agent + ", " + std::to_string(run.episodes) + " episodes");
+  say(label_ + ": " + run.name + ", " + std::to_string(run.episodes) + " episodes");
   const json result = agents::eval_result_to_json(agents::evaluate_agent(registry_, c));
   fs::create_directories(path.parent_path());
   data::write_file_atomically(path, result.dump(1));
@@ -188,7 +188,7 @@ json model_summary(const fs::path& dir, uint64_t seed) {
 }
 
 // One agent's results over every seed, pooled as one sample of episodes.
-json pool_seeds(const std::string& agent, const std::vector<json>& per_seed) {
+json pool_seeds(const AgentRun& run, const std::vector<json>& per_seed) {
   int64_t episodes = 0, successes = 0;
   double ret = 0, distance = 0, plan_ms = 0, calls = 0, seconds = 0;
   json seeds = json::array();
@@ -207,7 +207,8 @@ json pool_seeds(const std::string& agent, const std::vector<json>& per_seed) {
   }
   const auto [low, high] = agents::wilson_interval(successes, episodes);
   const double n = std::max<double>(1.0, static_cast<double>(episodes));
-  return {{"agent", agent},
+  return {{"agent", run.name},
+          {"kind", run.agent},
           {"episodes", episodes},
           {"successes", successes},
           {"success_rate", static_cast<double>(successes) / n},
@@ -224,15 +225,14 @@ json pool_seeds(const std::string& agent, const std::vector<json>& per_seed) {
 json oracle_ratios(const json& agents) {
   double oracle = -1;
   for (const json& a : agents) {
-    if (a["agent"].get<std::string>().starts_with("oracle-")) {
+    if (a["kind"].get<std::string>().starts_with("oracle-")) {
       oracle = std::max(oracle, a["success_rate"].get<double>());
     }
   }
   json ratios = json::object();
   for (const json& a : agents) {
-    const std::string name = a["agent"];
-    if (name.starts_with("latent-") && oracle > 0) {
-      ratios[name] = a["success_rate"].get<double>() / oracle;
+    if (a["kind"].get<std::string>().starts_with("latent-") && oracle > 0) {
+      ratios[a["agent"].get<std::string>()] = a["success_rate"].get<double>() / oracle;
     }
   }
   return ratios;
@@ -259,7 +259,7 @@ json Runner::run_task(const SuiteTask& task, const std::vector<uint64_t>& seeds,
   }
   json agents = json::array();
   for (size_t a = 0; a < task.agents.size(); ++a) {
-    agents.push_back(pool_seeds(task.agents[a].agent, per_agent[a]));
+    agents.push_back(pool_seeds(task.agents[a], per_agent[a]));
   }
   return {{"name", task.name}, {"env", task.env},  {"options", task.options.items()},
           {"models", models},  {"agents", agents}, {"latent_vs_oracle", oracle_ratios(agents)}};

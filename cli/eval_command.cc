@@ -86,7 +86,7 @@ void add_eval_command(App& app) {
                       "planner.FIELD=VALUE (method, horizon, samples, elites, iterations, "
                       "init_std, min_std, momentum, temperature, learning_rate, warm_start, "
                       "execute) or "
-                      "objective.cost=final|sum|probe (repeatable)");
+                      "objective.cost=final|sum|probe|probe_sum (repeatable)");
   command->add_option("--video", c.video_dir,
                       "Write PNG frames of the first episodes here: DIR/episode-K/frame-T.png "
                       "(the task's view with the goal marked)");

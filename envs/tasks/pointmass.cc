@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "envs/mujoco_env.h"
@@ -14,6 +15,20 @@ struct Point {
 };
 
 double distance(Point a, Point b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+// The two rooms of pointmaze_tworooms.xml: x < 0 and x > 0, joined by a door on x = 0 that the
+// point mass's centre passes within |y| < 0.1 (the opening is 0.3 wide, the ball 0.1 across).
+constexpr double kDoorHalfWidth = 0.04;  // well off the door posts
+
+// The length of the shortest path from a to b through the rooms: straight within a room;
+// between rooms, through the point of the door closest to the straight line (the path's length
+// is convex in where it crosses x = 0, so clamping the straight line's crossing is optimal).
+double two_rooms_distance(Point a, Point b) {
+  if ((a.x < 0) == (b.x < 0)) return distance(a, b);
+  const double crossing = a.y + (b.y - a.y) * (a.x / (a.x - b.x));
+  const Point door{0.0, std::clamp(crossing, -kDoorHalfWidth, kDoorHalfWidth)};
+  return distance(a, door) + distance(door, b);
+}
 
 // Observation: position (x, y), velocity (vx, vy). Goal: a position. Reward: minus the
 // distance to the goal.
@@ -98,6 +113,15 @@ class PointMass final : public MujocoEnv {
   }
 
   float reward(std::span<const float>) const override { return -goal_distance(); }
+
+  // Goal::cost: in two rooms, the squared length of the way through the door, so that plans
+  // head for the door (the straight distance leads into the dividing wall whenever the goal is
+  // in the other room).
+  double planning_cost(std::span<const float> obs, std::span<const float> goal) const override {
+    if (layout_ == Layout::kOpenArena) return MujocoEnv::planning_cost(obs, goal);
+    const double d = two_rooms_distance({obs[kPosition], obs[kPosition + 1]}, {goal[0], goal[1]});
+    return d * d;
+  }
 
   Layout layout_;
   int x_;

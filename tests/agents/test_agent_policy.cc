@@ -101,7 +101,7 @@ TEST_CASE("agent policies: bad specs say what was expected") {
   fails("oracle-cem:" + model, "pointmass-reach", "policy oracle-cem uses no model");
   fails("oracle-cem:samplez=3", "pointmass-reach", "samplez");
   fails("oracle-mppi:samples=0", "pointmass-reach", "planner.samples");
-  fails("latent-cem:" + model + ",cost=mean", "pointmass-reach", "expected final, sum or probe");
+  fails("latent-cem:" + model + ",cost=mean", "pointmass-reach", "expected one of final|probe|probe_sum|sum");
   fails("latent-cem:" + model, "reacher-reach", "pointmass-reach");  // a model of another env
   fails("latent-cem:model=/nonexistent", "pointmass-reach", "/nonexistent");
   // planners are not mixture components (each would plan for every row)

@@ -116,7 +116,7 @@ TEST_CASE("MPC: plans every `execute` chunks and plays the plan's actions") {
 
 TEST_CASE(
     "latent objective: a plan's cost is the imagined latent's distance to the goal's, or the "
-    "goal distance of what the probe decodes from it") {
+    "goal distance of what the probe decodes from it (the last, or summed over the horizon)") {
   const agents::WorldModel model = agents::WorldModel::load(model_dir());
   std::unique_ptr<uw::envs::Env> env = registry().make("pointmass-reach");
   env->reset(2);
@@ -126,8 +126,12 @@ TEST_CASE(
       agents::make_latent_goal_objective(model, env->spec(), horizon);
   std::unique_ptr<agents::MpcObjective> probe =
       agents::make_latent_goal_objective(model, env->spec(), horizon, "probe");
+  std::unique_ptr<agents::MpcObjective> probe_sum =
+      agents::make_latent_goal_objective(model, env->spec(), horizon, "probe_sum");
   CHECK(!probe->has_gradient());
-  for (agents::MpcObjective* o : {objective.get(), probe.get()}) {
+  CHECK(!probe_sum->has_gradient());
+  const std::vector<agents::MpcObjective*> all = {objective.get(), probe.get(), probe_sum.get()};
+  for (agents::MpcObjective* o : all) {
     o->begin_episode(*env);
     o->observe(*env);
   }
@@ -135,7 +139,7 @@ TEST_CASE(
   const std::vector<float> push = {0.5f, -0.5f};
   for (int t = 0; t < 5; ++t) env->step(push);
   // history: the first observation, then this one
-  for (agents::MpcObjective* o : {objective.get(), probe.get()}) o->observe(*env);
+  for (agents::MpcObjective* o : all) o->observe(*env);
 
   // two candidate plans of horizon x 5 actions: still, and a push (normalised = action units)
   const int64_t n = 2, actions = horizon * 5;
@@ -144,9 +148,10 @@ TEST_CASE(
     sequences[static_cast<size_t>(2 * i)] = 0.8f;
     sequences[static_cast<size_t>(2 * i + 1)] = 0.3f;
   }
-  std::vector<float> costs(2), probe_costs(2);
+  std::vector<float> costs(2), probe_costs(2), probe_sums(2);
   objective->score(n, sequences, costs);
   probe->score(n, sequences, probe_costs);
+  probe_sum->score(n, sequences, probe_sums);
   CHECK(objective->predictor_calls() == n * horizon);
 
   // the same by hand through the model's API
@@ -163,11 +168,20 @@ TEST_CASE(
         static_cast<size_t>((r * horizon + horizon - 1) * z), static_cast<size_t>(z));
     CHECK(costs[static_cast<size_t>(r)] == Approx(squared_distance(last, goal)).epsilon(1e-5));
     // the probe's observation, and what it achieves (the point mass's position) to the goal
-    std::vector<float> decoded(static_cast<size_t>(model.obs_size())), achieved(2);
-    model.decode_state(1, last, decoded);
-    env->goal()->achieved(decoded, achieved);
-    CHECK(probe_costs[static_cast<size_t>(r)] ==
-          Approx(squared_distance(achieved, env->goal()->values())).epsilon(1e-5));
+    auto probe_cost_at = [&](int64_t k) {
+      std::vector<float> decoded(static_cast<size_t>(model.obs_size())), achieved(2);
+      model.decode_state(1,
+                         std::span<const float>(latents).subspan(
+                             static_cast<size_t>((r * horizon + k) * z), static_cast<size_t>(z)),
+                         decoded);
+      env->goal()->achieved(decoded, achieved);
+      return squared_distance(achieved, env->goal()->values());
+    };
+    CHECK(probe_costs[static_cast<size_t>(r)] == Approx(probe_cost_at(horizon - 1)).epsilon(1e-5));
+    double summed = 0;
+    for (int64_t k = 0; k < horizon; ++k) summed += probe_cost_at(k);
+    CHECK(probe_sums[static_cast<size_t>(r)] == Approx(summed).epsilon(1e-5));
+    CHECK(probe_sums[static_cast<size_t>(r)] > probe_costs[static_cast<size_t>(r)]);
   }
   CHECK(costs[0] != costs[1]);
   CHECK(probe_costs[0] != probe_costs[1]);
@@ -240,7 +254,7 @@ TEST_CASE("umwelt eval: bad input gets a clear error") {
   c.overrides = {"planner.frameskip=2"};
   fails(c, "planner.frameskip 2: the model predicts chunks of 5 actions");
   c.overrides = {"objective.cost=mean"};
-  fails(c, "--set objective.cost=mean: expected final, sum or probe");
+  fails(c, "--set objective.cost=mean: expected one of final|probe|probe_sum|sum");
   c.overrides = {"objective.weight=2"};
   fails(c, "the objective has one field, cost");
   c.overrides = {"planner.samples=0"};

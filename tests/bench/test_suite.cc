@@ -44,11 +44,11 @@ json sample_report() {
                       {"predictor_calls_per_plan", 15000},
                       {"seconds", 3.0}};
   json latent = agent, random = agent, oracle = agent;
-  latent["agent"] = "latent-cem";
-  random["agent"] = "random";
+  latent["agent"] = latent["kind"] = "latent-cem";
+  random["agent"] = random["kind"] = "random";
   random["success_rate"] = 0.0;
   random["plan_ms_per_action"] = 0.0;
-  oracle["agent"] = "oracle-cem";
+  oracle["agent"] = oracle["kind"] = "oracle-cem";
   oracle["success_rate"] = 1.0;
   return {{"suite", {{"name", "sample"}, {"description", "a <test> & more"}, {"seeds", {0}}}},
           {"threads", 2},
@@ -81,7 +81,8 @@ TEST_CASE("suite files: read with defaults, relative model configs from the suit
   const bench::Suite suite = bench::suite_from_json(j, "suite", "/base");
   REQUIRE(suite.tasks.size() == 1);
   const bench::SuiteTask& task = suite.tasks[0];
-  CHECK(task.name == "pointmass-reach");  // the env id when no name is given
+  CHECK(task.name == "pointmass-reach");   // the env id when no name is given
+  CHECK(task.agents[0].name == "random");  // the agent when no name is given
   CHECK(task.options.get_int("pixels") == 64);
   CHECK(task.dataset.episodes == 1000);
   CHECK(task.model.config == std::filesystem::path("/base/configs/x.json"));
@@ -109,6 +110,11 @@ TEST_CASE("suite files: mistakes are named by their place in the file") {
   j = minimal_suite();
   j["tasks"].push_back(j["tasks"][0]);
   expect_suite_error(j, "a second task named 'pointmass-reach'");
+  j = minimal_suite();
+  j["tasks"][0]["agents"].push_back(j["tasks"][0]["agents"][0]);
+  expect_suite_error(j, "tasks[0].agents[1]: a second agent named 'random' (give \"name\")");
+  j["tasks"][0]["agents"][1]["name"] = "random-again";
+  CHECK(bench::suite_from_json(j, "suite", "/").tasks[0].agents[1].name == "random-again");
   j = minimal_suite();
   j["seeds"] = "0";
   expect_suite_error(j, ".seeds is \"0\", expected a list of integers");

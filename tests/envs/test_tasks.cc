@@ -255,6 +255,30 @@ TEST_CASE("reach tasks: the planning cost is the squared goal distance") {
   CHECK_THROWS_WITH(goal.cost(too_short, goal.values()), Contains("cost takes an observation"));
 }
 
+TEST_CASE("pointmaze-tworooms: the planning cost is the squared way through the door") {
+  auto env = make_goal_env("pointmaze-tworooms");
+  env->reset(0);
+  const Goal& goal = *env->goal();
+  auto cost = [&](float x, float y, float gx, float gy) {
+    const std::vector<float> obs{x, y, 0.0f, 0.0f}, to{gx, gy};
+    return goal.cost(obs, to);
+  };
+  // within a room: the straight distance
+  CHECK(cost(-0.5f, 0.2f, -0.2f, -0.2f) == Approx(0.25).epsilon(1e-5));
+  // across the wall: round by the door's nearest usable point (0, 0.04), not through the wall
+  const double round = 2 * std::hypot(0.1, 0.4 - 0.04);
+  CHECK(cost(-0.1f, 0.4f, 0.1f, 0.4f) == Approx(round * round).epsilon(1e-5));
+  // a straight line through the door is not lengthened
+  CHECK(cost(-0.5f, 0.0f, 0.5f, 0.0f) == Approx(1.0).epsilon(1e-5));
+  // moving along the wall towards the door brings the goal in the other room closer
+  CHECK(cost(-0.1f, 0.2f, 0.1f, 0.4f) < cost(-0.1f, 0.4f, 0.1f, 0.4f));
+  // the open arena keeps the straight distance
+  auto open = make_goal_env("pointmass-reach");
+  open->reset(0);
+  const std::vector<float> obs{-0.1f, 0.4f, 0.0f, 0.0f}, to{0.1f, 0.4f};
+  CHECK(open->goal()->cost(obs, to) == Approx(0.04).epsilon(1e-5));
+}
+
 TEST_CASE("push-t: the scripted controller brings the T to the goal pose on 90% of seeds") {
   uw::Options options;
   options.set("terminate_on_success", "1");
