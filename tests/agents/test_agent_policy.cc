@@ -101,7 +101,8 @@ TEST_CASE("agent policies: bad specs say what was expected") {
   fails("oracle-cem:" + model, "pointmass-reach", "policy oracle-cem uses no model");
   fails("oracle-cem:samplez=3", "pointmass-reach", "samplez");
   fails("oracle-mppi:samples=0", "pointmass-reach", "planner.samples");
-  fails("latent-cem:" + model + ",cost=mean", "pointmass-reach", "expected one of final|probe|probe_sum|sum");
+  fails("latent-cem:" + model + ",cost=mean", "pointmass-reach",
+        "expected one of final|probe|probe_sum|sum");
   fails("latent-cem:" + model, "reacher-reach", "pointmass-reach");  // a model of another env
   fails("latent-cem:model=/nonexistent", "pointmass-reach", "/nonexistent");
   // planners are not mixture components (each would plan for every row)
@@ -146,7 +147,6 @@ TEST_CASE("agent policies: a watched agent publishes each plan it makes, for the
   CHECK_FALSE(watched.watch->latest(3, trace));  // nothing newer
   CHECK_THROWS_WITH(uw::agents::make_watched_agent_policy(registry, "random", env->spec(), 3),
                     Catch::Contains("not an agent that plans"));
-  CHECK_THROWS_WITH(
-      uw::agents::make_watched_agent_policy(registry, "latent-cem", env->spec(), 3),
-      Catch::Contains("needs model=DIR"));
+  CHECK_THROWS_WITH(uw::agents::make_watched_agent_policy(registry, "latent-cem", env->spec(), 3),
+                    Catch::Contains("needs model=DIR"));
 }
