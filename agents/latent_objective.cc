@@ -116,17 +116,21 @@ class LatentGoalObjective : public MpcObjective {
     const auto z = static_cast<size_t>(model_.latent_dim());
     const auto rows = static_cast<size_t>(n);
     const auto horizon = static_cast<size_t>(horizon_);
-    const size_t first = cost_ == Cost::kProbeSum ? 0 : horizon - 1;  // the steps priced
-    const size_t steps = horizon - first;
-    picked_.resize(rows * steps * z);
-    for (size_t r = 0; r < rows; ++r) {
-      const auto from = latents_.begin() + static_cast<std::ptrdiff_t>((r * horizon + first) * z);
-      std::copy(from, from + static_cast<std::ptrdiff_t>(steps * z),
-                picked_.begin() + static_cast<std::ptrdiff_t>(r * steps * z));
+    const size_t steps = cost_ == Cost::kProbeSum ? horizon : 1;  // priced per row
+    std::span<const float> priced = latents_;                     // [rows, steps, Z]
+    if (steps == 1) {                                             // the last latent of each row
+      last_.resize(rows * z);
+      for (size_t r = 0; r < rows; ++r) {
+        const auto from =
+            latents_.begin() + static_cast<std::ptrdiff_t>((r * horizon + horizon - 1) * z);
+        std::copy(from, from + static_cast<std::ptrdiff_t>(z),
+                  last_.begin() + static_cast<std::ptrdiff_t>(r * z));
+      }
+      priced = last_;
     }
     const auto d = static_cast<size_t>(model_.obs_size());
     decoded_.resize(rows * steps * d);
-    model_.decode_state(static_cast<int64_t>(rows * steps), picked_, decoded_, &scratch_);
+    model_.decode_state(static_cast<int64_t>(rows * steps), priced, decoded_, &scratch_);
     const std::span<const float> target = goal_task_->values();
     for (size_t r = 0; r < rows; ++r) {
       double cost = 0;
@@ -166,7 +170,7 @@ class LatentGoalObjective : public MpcObjective {
   Cost cost_;
   std::vector<float> z_, goal_, history_;  // [Z], [Z], [H, Z] oldest first
   const envs::Goal* goal_task_ = nullptr;  // the env's, for the probe cost
-  std::vector<float> picked_, decoded_;    // the latents priced by the probe, decoded
+  std::vector<float> last_, decoded_;      // the probe cost's last latents, decoded observations
   bool fresh_ = true;
   std::vector<float> half_range_;  // [A]: what one normalised unit is in action units
   std::vector<float> chunks_, batch_history_, latents_;

@@ -17,6 +17,7 @@
 #include "datagen/episode.h"
 #include "datagen/file_io.h"
 #include "datagen/generator.h"
+#include "envs/policy.h"
 
 namespace uw::bench {
 namespace {
@@ -265,12 +266,15 @@ json Runner::run_task(const SuiteTask& task, const std::vector<uint64_t>& seeds,
           {"models", models},  {"agents", agents}, {"latent_vs_oracle", oracle_ratios(agents)}};
 }
 
-// What can be checked before any work: the envs and their options, the model configs and
-// their overrides, the agents and their settings, latent agents only on goal tasks.
+// What can be checked before any work: the envs and their options, the dataset policies, the
+// model configs and their overrides, the agents and their settings, latent agents only on goal
+// tasks.
 void check_suite(const envs::Registry& registry, const Suite& suite) {
   for (const SuiteTask& task : suite.tasks) {
     try {
       const std::unique_ptr<envs::Env> env = registry.make(task.env, task.options);
+      envs::describe_policy(task.dataset.policy, env->spec(), registry.find(task.env).scripted,
+                            registry.policy_kinds());  // throws on a bad spec
       if (task.needs_model()) {
         agents::resolve_config(task.model.config, task.model.overrides, task.model.steps, task.env,
                                env->spec().has_pixels());

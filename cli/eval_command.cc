@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "agents/agent.h"
 #include "agents/agent_eval.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -85,8 +86,8 @@ void add_eval_command(App& app) {
   command->add_option("--set", c.overrides,
                       "planner.FIELD=VALUE (method, horizon, samples, elites, iterations, "
                       "init_std, min_std, momentum, temperature, learning_rate, warm_start, "
-                      "execute) or "
-                      "objective.cost=final|sum|probe|probe_sum (repeatable)");
+                      "execute) or objective.cost=" +
+                          agents::latent_costs() + " (repeatable)");
   command->add_option("--video", c.video_dir,
                       "Write PNG frames of the first episodes here: DIR/episode-K/frame-T.png "
                       "(the task's view with the goal marked)");

@@ -118,6 +118,13 @@ TEST_CASE("umwelt bench: a bad suite is refused with its file and field named") 
   const Run typo = umwelt("bench --suite " + dir.str("typo.json") + " --out " + dir.str("o"));
   expect_error(typo, "has no field 'latnt_dim'");
   CHECK_FALSE(fs::exists(dir / "o" / "cache"));  // refused before any work
+  std::ofstream(dir / "policy.json") << R"({"name": "p", "tasks": [{"env": "pointmass-reach",
+    "dataset": {"policy": "mix:ou=0.5,scriptd=0.5"},
+    "agents": [{"agent": "random", "episodes": 2}]}]})";
+  const Run policy = umwelt("bench --suite " + dir.str("policy.json") + " --out " + dir.str("o"));
+  expect_error(policy, "suite task 'pointmass-reach'");
+  expect_error(policy, "scriptd");
+  CHECK_FALSE(fs::exists(dir / "o" / "cache"));
 }
 
 TEST_CASE("umwelt perf plan: the planner's latency beside raw LibTorch's, in JSON") {
