@@ -27,12 +27,15 @@ struct R2Sums {
     }
     ++count;
   }
-  // per dimension; NaN where the target does not vary
+  // Per dimension; NaN where the target hardly varies: under a hundredth of the normalising
+  // deviation (targets are normalised), as a resting cube's height under the trainer's floor on
+  // deviations. There any error dwarfs the spread, and one such column's R^2 (-800) swamped the
+  // mean of the others (0.9).
   std::vector<double> per_dim() const {
     std::vector<double> r2(sse.size(), std::nan(""));
     for (size_t i = 0; i < sse.size(); ++i) {
       const double sst = squares[i] - sum[i] * sum[i] / static_cast<double>(count);
-      if (sst > 1e-12 * static_cast<double>(count)) r2[i] = 1.0 - sse[i] / sst;
+      if (sst > 1e-4 * static_cast<double>(count)) r2[i] = 1.0 - sse[i] / sst;
     }
     return r2;
   }

@@ -24,8 +24,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Per-dimension mean and standard deviation of rows of `size` values, added a span at a time;
-// a constant dimension gets a deviation of 1 (it is only shifted).
+// Per-dimension mean and standard deviation of rows of `size` values, added a span at a time.
+// Deviations are floored at kMinStd: a nearly constant column (a resting cube's height, which
+// jitters by micrometres in contact) divided by its own tiny deviation became unit-sized noise
+// in the encoder's input and the probe's target. Observations are in SI units, where a hundredth
+// is below every task's tolerance.
+constexpr double kMinStd = 1e-2;
 class ColumnStats {
  public:
   explicit ColumnStats(int64_t size)
@@ -47,7 +51,8 @@ class ColumnStats {
       const double m = sum_[d] / count_;
       const double var = std::max(0.0, squares_[d] / count_ - m * m);
       mean[d] = static_cast<float>(m);
-      std_dev[d] = var > 1e-12 ? static_cast<float>(std::sqrt(var)) : 1.0f;
+      // a constant column keeps a deviation of 1 (it is only shifted)
+      std_dev[d] = var > 1e-12 ? static_cast<float>(std::max(std::sqrt(var), kMinStd)) : 1.0f;
     }
   }
 

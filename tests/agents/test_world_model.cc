@@ -125,6 +125,31 @@ TEST_CASE(
   CHECK(same_weights(one.model, agents::train_world_model(resume).model));
 }
 
+TEST_CASE("normalisation: a nearly constant column is not blown up to unit noise") {
+  // bullet-push-cube's cube rests on the table: its height (column 6) jitters by micrometres
+  TempDir dir("near_constant");
+  uw::data::GenerationConfig config = small_config(40);  // held out: a few episodes
+  config.env_id = "bullet-push-cube";
+  config.max_steps = 40;
+  config.policy = "random";
+  uw::data::generate(registry(), config, dir / "d", {});
+  agents::TrainOptions o = tiny(dir / "m", 1);
+  o.data = dir / "d";
+  const agents::TrainResult r = agents::train_world_model(o);
+  const std::vector<float>& std_dev = r.model.normalization.obs_std;
+  REQUIRE(std_dev.size() == 13);
+  CHECK(std_dev[6] == 0.01f);  // floored: its own deviation is far smaller
+  CHECK(std_dev[0] > 0.01f);   // the pusher's x keeps its own
+  CHECK(std_dev[0] < 1.0f);
+  // and its R^2, over a spread far under the floor, is left out of the probe's mean
+  const nlohmann::json& dims = r.model.metrics["probe_r2_dims"];
+  REQUIRE(dims.size() == 13);
+  INFO(dims.dump());
+  CHECK(dims[6].is_null());
+  CHECK(dims[0].is_number());
+  CHECK(r.model.metrics["probe_r2"].get<double>() > -5.0);
+}
+
 TEST_CASE("checkpoint: the saved model loads bit-exact and computes the same latents") {
   TempDir dir("round_trip");
   const agents::TrainResult r = agents::train_world_model(tiny(dir / "m", 20));

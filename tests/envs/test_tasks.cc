@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <numbers>
 
 #include "core/error.h"
 #include "envs/mujoco_env.h"
@@ -213,7 +214,7 @@ TEST_CASE("pusher: a scripted push brings the block to the goal") {
 
 TEST_CASE("pushing tasks: the planning cost pays for coming round behind the object") {
   // each observation starts with the pusher's x, y; the object's x, y are at 4, 5
-  for (const char* id : {"pusher-push", "bullet-push-cube", "push-t"}) {
+  for (const char* id : {"pusher-push", "bullet-push-cube"}) {
     INFO(id);
     auto env = make_goal_env(id);
     std::vector<float> obs = [&] {
@@ -297,6 +298,64 @@ TEST_CASE("push-t: the scripted controller brings the T to the goal pose on 90% 
     if (step.info.reason == EndReason::kSuccess) ++successes;
   }
   CHECK(successes >= 45);
+}
+
+TEST_CASE("push-t: the planning cost is the keypoints' distance from the goal pose") {
+  auto env = make_goal_env("push-t");
+  env->reset(3);
+  const Goal& goal = *env->goal();
+  // the goal pose with the disc against the side of the T's stem: nothing to pay
+  std::vector<float> at_goal(goal.observation().begin(), goal.observation().end());
+  const float c = at_goal[6], s = at_goal[7], yaw = std::atan2(s, c);
+  const float side_x = 0.065f, side_y = -0.057f;  // the stem's side, the disc's radius out
+  at_goal[0] = at_goal[4] + c * side_x - s * side_y;
+  at_goal[1] = at_goal[5] + s * side_x + c * side_y;
+  CHECK(goal.cost(at_goal, goal.values()) == Approx(0).margin(1e-6));
+  auto cost = [&](float dx, float dy, float turn) {
+    std::vector<float> obs = at_goal;
+    for (int i : {0, 4}) {
+      obs[i] += dx;
+      obs[i + 1] += dy;
+    }
+    obs[6] = std::cos(yaw + turn);
+    obs[7] = std::sin(yaw + turn);
+    return goal.cost(obs, goal.values());
+  };
+  // moved, every keypoint is off by the move
+  CHECK(cost(0.03f, -0.04f, 0) == Approx(0.05).epsilon(1e-4));
+  // turned about the centre, each keypoint by its chord: the bar's ends are 0.109 m out, the
+  // stem's foot 0.132 m
+  const double turn = 0.3, chord = 2 * std::sin(turn / 2);
+  const double ends = std::hypot(0.1, 0.042857), foot = 0.132143;
+  CHECK(cost(0, 0, static_cast<float>(turn)) ==
+        Approx(chord * (2 * ends + foot) / 3).epsilon(1e-3));
+  // a turn the success test refuses costs about what a move it refuses does
+  CHECK(cost(0, 0, 0.2f) == Approx(cost(0.025f, 0, 0)).epsilon(0.2));
+  // a disc out of reach pays a tenth of its distance beyond 0.1 m from the T's centre
+  std::vector<float> far = at_goal;
+  far[0] = far[4] + 0.5f;
+  far[1] = far[5];
+  CHECK(goal.cost(far, goal.values()) == Approx(0.04).epsilon(1e-4));
+}
+
+TEST_CASE("push-t: goal=near puts the goal a push or two from the T's start") {
+  uw::Options options;
+  options.set("goal", "near");
+  auto env = make_goal_env("push-t", options);
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const TimeStep first = env->reset(seed);
+    const std::span<const float> goal = env->goal()->values();
+    const double distance = std::hypot(goal[0] - first.obs[4], goal[1] - first.obs[5]);
+    const double turn =
+        std::remainder(goal[2] - std::atan2(first.obs[7], first.obs[6]), 2 * std::numbers::pi);
+    CHECK(distance <= 0.1 + 1e-5);
+    if (std::abs(goal[0]) < 0.3 && std::abs(goal[1]) < 0.3) CHECK(distance >= 0.05 - 1e-5);
+    CHECK(std::abs(turn) <= std::numbers::pi / 4 + 1e-5);
+  }
+  options.set("goal", "far");
+  CHECK_THROWS_WITH(registry().make("push-t", options), Contains("option 'goal' of env 'push-t'") &&
+                                                            Contains("board or near") &&
+                                                            Contains("'far'"));
 }
 
 TEST_CASE("push-t: success needs the angle as well as the position") {
