@@ -64,9 +64,10 @@ class Goal {
   // Whether an observation reaches a goal. Throws uw::Error on sizes that do not fit the spec.
   virtual bool success(std::span<const float> obs, std::span<const float> goal) const = 0;
   // What planners minimise to bring an observation to `goal`: by default the squared distance
-  // of what it achieves to the goal. Pushing tasks price the goal distance plus the pusher's
-  // distance from behind the object, since the goal distance alone stays flat until the pusher
-  // touches it. Throws uw::Error on sizes that do not fit the spec.
+  // of what it achieves to the goal. Pushing tasks add a price on the pusher's way to the
+  // object (the goal distance alone stays flat until the pusher touches it); push-t prices the
+  // T's keypoints, position and angle in one unit. Throws uw::Error on sizes that do not fit
+  // the spec.
   virtual double cost(std::span<const float> obs, std::span<const float> goal) const = 0;
   // Whether the env's current state reaches the episode's goal (info.success of the last step).
   virtual bool reached() const = 0;

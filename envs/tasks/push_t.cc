@@ -177,13 +177,14 @@ class PushT final : public MujocoEnv {
   // turn the T; a cost of centre distance plus yaw error led every plan to push the centre home
   // and leave the angle (the oracle solved none of 10 episodes).
   double planning_cost(std::span<const float> obs, std::span<const float> goal) const override {
+    // a keypoint's offset from the goal's is the centres' offset plus the turned point's
     const double c = obs[kTHeading], s = obs[kTHeading + 1];
     const double goal_c = std::cos(goal[2]), goal_s = std::sin(goal[2]);
     double keypoint_error = 0;
     for (const Point2 k : kKeypoints) {
-      keypoint_error +=
-          std::hypot(obs[kT] + c * k.x - s * k.y - (goal[0] + goal_c * k.x - goal_s * k.y),
-                     obs[kT + 1] + s * k.x + c * k.y - (goal[1] + goal_s * k.x + goal_c * k.y));
+      const double turned_x = (c - goal_c) * k.x - (s - goal_s) * k.y;
+      const double turned_y = (s - goal_s) * k.x + (c - goal_c) * k.y;
+      keypoint_error += std::hypot(obs[kT] - goal[0] + turned_x, obs[kT + 1] - goal[1] + turned_y);
     }
     const double disc_to_t = std::hypot(obs[kDisc] - obs[kT], obs[kDisc + 1] - obs[kT + 1]);
     return keypoint_error / std::size(kKeypoints) + 0.1 * std::max(0.0, disc_to_t - kContact);
